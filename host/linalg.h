@@ -1,0 +1,23 @@
+// liqstress — the small dense linear algebra a scenario needs: symmetric eigenvalues
+// (PSD check), Cholesky factor, nearest correlation matrix (repair on request).
+// Matrices are row-major std::vector<double> of n*n.
+#pragma once
+
+#include <vector>
+
+namespace liq {
+
+/// Eigenvalues of a symmetric matrix, ascending (cyclic Jacobi; n is small).
+std::vector<double> symmetric_eigenvalues(const std::vector<double>& a, int n);
+
+/// Lower-triangular L with L Lᵀ = a for a symmetric positive semi-definite a. Pivots
+/// within `tol` of zero (semi-definite directions) give a zero column instead of a NaN.
+/// Throws std::domain_error when a pivot is below −tol (not PSD).
+std::vector<double> cholesky_lower(const std::vector<double>& a, int n, double tol = 1e-12);
+
+/// Nearest correlation matrix in the Frobenius norm (Higham 2002, alternating projections
+/// with Dykstra's correction): symmetric, PSD, unit diagonal.
+std::vector<double> nearest_correlation(const std::vector<double>& a, int n,
+                                        int max_iterations = 1000, double tol = 1e-12);
+
+}  // namespace liq

@@ -1,0 +1,2 @@
+// placeholder while the CLI is being written
+int main() { return 0; }

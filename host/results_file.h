@@ -1,0 +1,61 @@
+// liqstress — the HDF5 results file (SPEC.md "Results file", schema in results/README.md).
+// Written to a temporary file beside the target and renamed on commit(); an existing
+// target is kept unless `force`; a writer destroyed before commit() removes its temporary
+// file, so an interrupted or failed run leaves nothing at the target.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/path_rows.h"
+
+namespace liq {
+
+constexpr int kFormatVersion = 1;
+
+/// Root attributes of a results file.
+struct Provenance {
+  std::string liqstress_version;
+  std::string git_commit;
+  std::string created_utc;  // ISO 8601, e.g. 2026-11-22T05:07:33Z
+  std::string config;       // resolved scenario, TOML text
+  std::uint64_t seed = 0;
+  std::uint64_t first_path = 0;
+  std::uint64_t paths = 0;
+  std::int32_t steps = 0;
+  double step_seconds = 0.0;
+  std::string backend;  // "cpu" or "cuda"
+  std::string device;   // e.g. "2 OpenMP threads on <cpu model>" or the GPU's name
+};
+
+class ResultsWriter {
+ public:
+  /// Checks the target (InputError: exists without force, folder missing or not writable)
+  /// and creates the temporary file with root attributes, /assets and, when `per_path`,
+  /// the /paths datasets sized for `n_paths` rows (chunked, shuffled, deflated).
+  ResultsWriter(const std::filesystem::path& target, bool force, const Provenance& provenance,
+                const std::vector<std::string>& assets, std::size_t n_paths, bool per_path);
+  ~ResultsWriter();
+  ResultsWriter(const ResultsWriter&) = delete;
+  ResultsWriter& operator=(const ResultsWriter&) = delete;
+
+  /// Writes rows [first_row, first_row + rows.n_rows) of every /paths dataset.
+  /// A no-op when the file has no per-path rows.
+  void write_rows(std::size_t first_row, const PathRows& rows);
+
+  /// Closes the file and renames it onto the target (replacing it only with `force`).
+  void commit();
+
+  /// The temporary file's path (for messages and tests).
+  const std::filesystem::path& temporary_path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace liq

@@ -1,0 +1,193 @@
+// liqstress — the price model of MODEL.md §1 on one path, single source for both backends.
+// Owns: MarketParams (POD, copied by value to a device), PathOut (views of per-path rows),
+// simulate_path (one path's joint future of all assets) and draw_path_randoms (the same
+// random numbers alone, for the benchmark's RNG bound).
+#pragma once
+
+#include <math.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "distributions.h"
+#include "macros.h"
+#include "philox.h"
+
+namespace liq {
+
+constexpr int kMaxAssets = 16;
+/// Marsaglia–Tsang acceptance is above 95% for shape ≥ 1; 64 rejections in a row has
+/// probability below 1e-80. Each attempt has its own random address (slot = attempt).
+constexpr int kMaxGammaAttempts = 64;
+
+enum class Innovations : std::int32_t { gaussian = 0, student_t = 1 };
+
+/// Everything a path needs to know about the market, in units the kernels use directly.
+/// Plain data: the CUDA launcher copies it by value; pointers are views into memory owned
+/// by the backend (host memory for the CPU, device memory for CUDA).
+struct MarketParams {
+  std::uint64_t seed = 1;
+  std::int32_t n_assets = 0;
+  std::int32_t n_steps = 0;
+  double dt_years = 0.0;  // Δ, years of 365 days
+  double sqrt_dt = 0.0;
+  Innovations innovations = Innovations::gaussian;
+  double dof = 0.0;  // Student-t ν > 2
+  // Lower Cholesky factor L of the correlation matrix, row-major [a * kMaxAssets + b].
+  double chol[kMaxAssets * kMaxAssets] = {};
+  double vol[kMaxAssets] = {};    // σ_a, annualised
+  double drift[kMaxAssets] = {};  // μ_a − c_a, annualised (c_a = 0 unless compensated)
+  double beta[kMaxAssets] = {};   // loading on market-wide jumps
+  double jump_count_mean[kMaxAssets] = {};  // λ_a Δ, expected idiosyncratic jumps per step
+  double jump_mean[kMaxAssets] = {};        // m_a, mean log jump size
+  double jump_stdev[kMaxAssets] = {};       // s_a
+  double market_jump_count_mean = 0.0;      // λ_M Δ
+  double market_jump_mean = 0.0;            // m_M
+  double market_jump_stdev = 0.0;           // s_M
+  const double* vol_multiplier = nullptr;   // [n_steps], v(k)
+  std::int32_t n_shock_steps = 0;           // steps that end with a deterministic gap
+  const std::int32_t* shock_step = nullptr;     // [n_shock_steps], strictly increasing
+  const double* shock_log_return = nullptr;     // [n_shock_steps * n_assets], ln(1 + r)
+};
+
+/// Views of the per-path output rows; row r holds path first_path + r.
+struct PathOut {
+  double* final_log_return = nullptr;  // [rows * n_assets] ln(S_T / S_0)
+  double* min_log_return = nullptr;    // [rows * n_assets] ln(min S / S_0), bridge included
+  double* max_log_return = nullptr;    // [rows * n_assets] ln(max S / S_0), bridge included
+  double* weight = nullptr;            // [rows] likelihood ratio, 1 without importance sampling
+};
+
+/// The random inputs of one step of one path, before they meet the state.
+struct StepShocks {
+  double eps[kMaxAssets];      // correlated standard innovations ε = L z
+  double var_scale;            // (ν − 2)/W for Student-t, 1 for Gaussian
+  double gap[kMaxAssets];      // J_a + β_a J_M + shock_a(k): moves applied at the step's end
+  double u_min[kMaxAssets];    // bridge uniforms for the step's minimum
+  double u_max[kMaxAssets];    // and for its maximum
+};
+
+/// Compound-normal jump sum given a Poisson uniform and two Box–Muller uniforms:
+/// N ~ Poisson(count_mean), J | N = n ~ Normal(n m, n s²).
+LIQ_HD LIQ_FORCEINLINE double compound_jump(double count_mean, double m, double s, const U32x4& w) {
+  const std::uint32_t n = poisson_inverse(count_mean, u01(w.v[0]));
+  if (n == 0) return 0.0;
+  const double z = box_muller(u01(w.v[1]), u01(w.v[2])).z0;
+  const double dn = static_cast<double>(n);
+  return dn * m + sqrt(dn) * s * z;
+}
+
+/// χ²_ν = 2 · Gamma(ν/2), ν > 2, each Marsaglia–Tsang attempt at its own address.
+LIQ_HD LIQ_FORCEINLINE double chi_square_draw(const RngAddress& at, double dof) {
+  const double shape = 0.5 * dof;
+  for (int attempt = 0; attempt < kMaxGammaAttempts; ++attempt) {
+    const U32x4 w = draw4(at, Purpose::chi_square, static_cast<std::uint32_t>(attempt));
+    const double g = gamma_mt_attempt(shape, box_muller(u01(w.v[0]), u01(w.v[1])).z0, u01(w.v[2]));
+    if (g > 0.0) return 2.0 * g;
+  }
+  return dof;  // unreachable in practice (see kMaxGammaAttempts); the mean keeps it finite
+}
+
+/// Draw everything step `step` of path `path` needs. `shock` is the step's deterministic
+/// log-return gaps (nullptr when the step has none).
+LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path, std::int32_t step,
+                                      const double* shock, StepShocks& s) {
+  const RngAddress at{p.seed, path, static_cast<std::uint32_t>(step)};
+  const int n = p.n_assets;
+  double z[kMaxAssets];
+  for (int j = 0; 4 * j < n; ++j) {
+    const U32x4 w = draw4(at, Purpose::diffusion, static_cast<std::uint32_t>(j));
+    const NormalPair a = box_muller(u01(w.v[0]), u01(w.v[1]));
+    const NormalPair b = box_muller(u01(w.v[2]), u01(w.v[3]));
+    z[4 * j] = a.z0;
+    if (4 * j + 1 < n) z[4 * j + 1] = a.z1;
+    if (4 * j + 2 < n) z[4 * j + 2] = b.z0;
+    if (4 * j + 3 < n) z[4 * j + 3] = b.z1;
+  }
+  for (int a = 0; a < n; ++a) {
+    double e = 0.0;
+    for (int b = 0; b <= a; ++b) e += p.chol[a * kMaxAssets + b] * z[b];
+    s.eps[a] = e;
+  }
+  s.var_scale = 1.0;
+  if (p.innovations == Innovations::student_t) s.var_scale = (p.dof - 2.0) / chi_square_draw(at, p.dof);
+
+  double market_jump = 0.0;
+  if (p.market_jump_count_mean > 0.0) {
+    market_jump = compound_jump(p.market_jump_count_mean, p.market_jump_mean, p.market_jump_stdev,
+                                draw4(at, Purpose::market_jump, 0));
+  }
+  for (int a = 0; a < n; ++a) {
+    double g = p.beta[a] * market_jump;
+    if (p.jump_count_mean[a] > 0.0) {
+      g += compound_jump(p.jump_count_mean[a], p.jump_mean[a], p.jump_stdev[a],
+                         draw4(at, Purpose::asset_jump, static_cast<std::uint32_t>(a)));
+    }
+    if (shock != nullptr) g += shock[a];
+    s.gap[a] = g;
+    const U32x4 w = draw4(at, Purpose::bridge, static_cast<std::uint32_t>(a));
+    s.u_min[a] = u01(w.v[0]);
+    s.u_max[a] = u01(w.v[1]);
+  }
+}
+
+/// One path of the price model: log-returns x_a = ln(S_a / S_a(0)) through all steps,
+/// with the running extremes of the traded price (Brownian-bridge extremes of the
+/// diffusion inside each step, then the post-gap price at its end).
+LIQ_HD inline void simulate_path(const MarketParams& p, std::uint64_t path, std::size_t row,
+                                 const PathOut& out) {
+  const int n = p.n_assets;
+  double x[kMaxAssets], lo[kMaxAssets], hi[kMaxAssets];
+  for (int a = 0; a < n; ++a) x[a] = lo[a] = hi[a] = 0.0;
+  StepShocks s;
+  int next_shock = 0;
+  for (std::int32_t k = 0; k < p.n_steps; ++k) {
+    const double* shock = nullptr;
+    if (next_shock < p.n_shock_steps && p.shock_step[next_shock] == k) {
+      shock = p.shock_log_return + static_cast<std::size_t>(next_shock) * n;
+      ++next_shock;
+    }
+    draw_step(p, path, k, shock, s);
+    const double v = p.vol_multiplier != nullptr ? p.vol_multiplier[k] : 1.0;
+    for (int a = 0; a < n; ++a) {
+      const double sigma = p.vol[a] * v;
+      const double var = sigma * sigma * p.dt_years * s.var_scale;  // conditional step variance
+      const double x0 = x[a];
+      const double x1 = x0 + (p.drift[a] - 0.5 * sigma * sigma) * p.dt_years + sqrt(var) * s.eps[a];
+      const double bmin = bridge_min(x0, x1, var, s.u_min[a]);
+      const double bmax = bridge_max(x0, x1, var, s.u_max[a]);
+      const double x2 = x1 + s.gap[a];
+      lo[a] = fmin(lo[a], fmin(bmin, x2));
+      hi[a] = fmax(hi[a], fmax(bmax, x2));
+      x[a] = x2;
+    }
+  }
+  const std::size_t base = row * static_cast<std::size_t>(n);
+  for (int a = 0; a < n; ++a) {
+    out.final_log_return[base + a] = x[a];
+    out.min_log_return[base + a] = lo[a];
+    out.max_log_return[base + a] = hi[a];
+  }
+  out.weight[row] = 1.0;
+}
+
+/// The benchmark's bound: draws exactly the random words simulate_path draws for one path
+/// (the same blocks, Box–Muller and Poisson included) and folds them into a checksum.
+LIQ_HD inline double draw_path_randoms(const MarketParams& p, std::uint64_t path) {
+  double acc = 0.0;
+  StepShocks s;
+  int next_shock = 0;
+  for (std::int32_t k = 0; k < p.n_steps; ++k) {
+    const double* shock = nullptr;
+    if (next_shock < p.n_shock_steps && p.shock_step[next_shock] == k) {
+      shock = p.shock_log_return + static_cast<std::size_t>(next_shock) * p.n_assets;
+      ++next_shock;
+    }
+    draw_step(p, path, k, shock, s);
+    for (int a = 0; a < p.n_assets; ++a) acc += s.eps[a] + s.gap[a] + s.u_min[a] + s.u_max[a];
+    acc += s.var_scale;
+  }
+  return acc;
+}
+
+}  // namespace liq
