@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "host/path_rows.h"
-#include "kernels/market.h"
+#include "host/step_sums.h"
+#include "kernels/path.h"
 
 namespace liq {
 
@@ -26,11 +27,11 @@ bool cuda_built();
 /// Devices usable now; empty with `why` set when none (no driver, no device, not built).
 std::vector<CudaDeviceInfo> cuda_devices(std::string& why);
 
-/// Simulates paths [first_path, first_path + rows.n_rows) on `device` into `rows`.
-/// `params` holds host pointers (vol_multiplier, shocks); the backend copies them.
-/// Throws RuntimeFailure on any CUDA error.
-void cuda_simulate(int device, const MarketParams& params, std::uint64_t first_path,
-                   PathRows& rows);
+/// Simulates paths [first_path, first_path + rows.n_rows) on `device` into `rows` and adds
+/// the per-step sums into `step_sums`. `model` holds host pointers (schedule, shocks, book,
+/// accounts); the backend copies what they point to. Throws RuntimeFailure on CUDA errors.
+void cuda_simulate(int device, const Model& model, std::uint64_t first_path, PathRows& rows,
+                   StepSums& step_sums);
 
 /// The benchmark's RNG bound on the device: draw_path_randoms for n paths; returns the
 /// checksum so the work cannot be optimised away.

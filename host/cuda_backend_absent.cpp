@@ -11,14 +11,16 @@ constexpr const char* kNotBuilt =
     "time); rebuild on a machine with the CUDA toolkit";
 }
 
-bool cuda_built() { return false; }
+bool cuda_built() {
+  return false;
+}
 
 std::vector<CudaDeviceInfo> cuda_devices(std::string& why) {
   why = kNotBuilt;
   return {};
 }
 
-void cuda_simulate(int, const MarketParams&, std::uint64_t, PathRows&) {
+void cuda_simulate(int, const Model&, std::uint64_t, PathRows&, StepSums&) {
   throw RuntimeFailure(kNotBuilt);
 }
 

@@ -10,8 +10,8 @@ namespace liq {
 
 enum class ExitCode : int {
   ok = 0,
-  usage = 2,        // bad usage or bad input: config, book, output path
-  runtime = 3,      // device, I/O
+  usage = 2,          // bad usage or bad input: config, book, output path
+  runtime = 3,        // device, I/O
   interrupted = 130,  // SIGINT (128 + 2)
   terminated = 143,   // SIGTERM (128 + 15)
 };

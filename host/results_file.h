@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "host/path_rows.h"
+#include "host/step_sums.h"
 
 namespace liq {
 
@@ -37,8 +38,11 @@ class ResultsWriter {
   /// Checks the target (InputError: exists without force, folder missing or not writable)
   /// and creates the temporary file with root attributes, /assets and, when `per_path`,
   /// the /paths datasets sized for `n_paths` rows (chunked, shuffled, deflated).
+  /// `portfolios` names the [[portfolio]] accounts (their /paths columns are written only
+  /// when there is at least one).
   ResultsWriter(const std::filesystem::path& target, bool force, const Provenance& provenance,
-                const std::vector<std::string>& assets, std::size_t n_paths, bool per_path);
+                const std::vector<std::string>& assets, std::size_t n_paths, bool per_path,
+                const std::vector<std::string>& portfolios = {});
   ~ResultsWriter();
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
@@ -46,6 +50,10 @@ class ResultsWriter {
   /// Writes rows [first_row, first_row + rows.n_rows) of every /paths dataset.
   /// A no-op when the file has no per-path rows.
   void write_rows(std::size_t first_row, const PathRows& rows);
+
+  /// Writes /timeseries/liquidated_usd_mean and _std [steps, A, 2] from the exact per-step
+  /// sums over `n_paths` paths. Written whether or not the file has per-path rows.
+  void write_step_liquidations(const StepSums& sums, std::uint64_t n_paths, std::int32_t steps);
 
   /// Closes the file and renames it onto the target (replacing it only with `force`).
   void commit();

@@ -40,10 +40,10 @@ struct JumpSpec {
 
 struct AssetSpec {
   std::string symbol;
-  double spot = 0.0;               // USD
-  double vol = 0.0;                // annualised
-  double drift = 0.0;              // annualised
-  double beta = 1.0;               // loading on market-wide jumps
+  double spot = 0.0;                // USD
+  double vol = 0.0;                 // annualised
+  double drift = 0.0;               // annualised
+  double beta = 1.0;                // loading on market-wide jumps
   std::optional<double> depth_usd;  // USD of market orders that move the price 1%
   JumpSpec jumps;
   double funding_8h = 0.0;  // funding rate per 8 hours, longs pay when > 0
@@ -60,7 +60,7 @@ struct ShockSpec {
 
 struct ImpactSpec {
   ImpactModel model = ImpactModel::none;
-  double strength = 1.0;  // η
+  double strength = 1.0;                                         // η
   double half_life_s = std::numeric_limits<double>::infinity();  // inf = permanent
   std::int32_t max_cascade_rounds = 64;
   /// Γ, row-major [to * A + from]; identity plus `cross.FROM.TO` entries.

@@ -1,7 +1,7 @@
 // liqstress — the price model of MODEL.md §1 on one path, single source for both backends.
-// Owns: MarketParams (POD, copied by value to a device), PathOut (views of per-path rows),
-// simulate_path (one path's joint future of all assets) and draw_path_randoms (the same
-// random numbers alone, for the benchmark's RNG bound).
+// Owns: MarketParams (POD, copied by value to a device), draw_step (every random input of one
+// step of one path) and draw_path_randoms (the same random numbers alone, for the benchmark's
+// RNG bound). kernels/path.h runs a whole path.
 #pragma once
 
 #include <math.h>
@@ -35,9 +35,11 @@ struct MarketParams {
   double dof = 0.0;  // Student-t ν > 2
   // Lower Cholesky factor L of the correlation matrix, row-major [a * kMaxAssets + b].
   double chol[kMaxAssets * kMaxAssets] = {};
-  double vol[kMaxAssets] = {};    // σ_a, annualised
-  double drift[kMaxAssets] = {};  // μ_a − c_a, annualised (c_a = 0 unless compensated)
-  double beta[kMaxAssets] = {};   // loading on market-wide jumps
+  double vol[kMaxAssets] = {};              // σ_a, annualised
+  double drift[kMaxAssets] = {};            // μ_a − c_a, annualised (c_a = 0 unless compensated)
+  double beta[kMaxAssets] = {};             // loading on market-wide jumps
+  double spot[kMaxAssets] = {};             // S_a(0), USD
+  double funding_step[kMaxAssets] = {};     // funding rate per step: funding_8h · Δ / 8 h
   double jump_count_mean[kMaxAssets] = {};  // λ_a Δ, expected idiosyncratic jumps per step
   double jump_mean[kMaxAssets] = {};        // m_a, mean log jump size
   double jump_stdev[kMaxAssets] = {};       // s_a
@@ -46,25 +48,17 @@ struct MarketParams {
   double market_jump_stdev = 0.0;           // s_M
   const double* vol_multiplier = nullptr;   // [n_steps], v(k)
   std::int32_t n_shock_steps = 0;           // steps that end with a deterministic gap
-  const std::int32_t* shock_step = nullptr;     // [n_shock_steps], strictly increasing
-  const double* shock_log_return = nullptr;     // [n_shock_steps * n_assets], ln(1 + r)
-};
-
-/// Views of the per-path output rows; row r holds path first_path + r.
-struct PathOut {
-  double* final_log_return = nullptr;  // [rows * n_assets] ln(S_T / S_0)
-  double* min_log_return = nullptr;    // [rows * n_assets] ln(min S / S_0), bridge included
-  double* max_log_return = nullptr;    // [rows * n_assets] ln(max S / S_0), bridge included
-  double* weight = nullptr;            // [rows] likelihood ratio, 1 without importance sampling
+  const std::int32_t* shock_step = nullptr;  // [n_shock_steps], strictly increasing
+  const double* shock_log_return = nullptr;  // [n_shock_steps * n_assets], ln(1 + r)
 };
 
 /// The random inputs of one step of one path, before they meet the state.
 struct StepShocks {
-  double eps[kMaxAssets];      // correlated standard innovations ε = L z
-  double var_scale;            // (ν − 2)/W for Student-t, 1 for Gaussian
-  double gap[kMaxAssets];      // J_a + β_a J_M + shock_a(k): moves applied at the step's end
-  double u_min[kMaxAssets];    // bridge uniforms for the step's minimum
-  double u_max[kMaxAssets];    // and for its maximum
+  double eps[kMaxAssets];    // correlated standard innovations ε = L z
+  double var_scale;          // (ν − 2)/W for Student-t, 1 for Gaussian
+  double gap[kMaxAssets];    // J_a + β_a J_M + shock_a(k): moves applied at the step's end
+  double u_min[kMaxAssets];  // bridge uniforms for the step's minimum
+  double u_max[kMaxAssets];  // and for its maximum
 };
 
 /// Compound-normal jump sum given a Poisson uniform and two Box–Muller uniforms:
@@ -110,7 +104,8 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
     s.eps[a] = e;
   }
   s.var_scale = 1.0;
-  if (p.innovations == Innovations::student_t) s.var_scale = (p.dof - 2.0) / chi_square_draw(at, p.dof);
+  if (p.innovations == Innovations::student_t)
+    s.var_scale = (p.dof - 2.0) / chi_square_draw(at, p.dof);
 
   double market_jump = 0.0;
   if (p.market_jump_count_mean > 0.0) {
@@ -129,46 +124,6 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
     s.u_min[a] = u01(w.v[0]);
     s.u_max[a] = u01(w.v[1]);
   }
-}
-
-/// One path of the price model: log-returns x_a = ln(S_a / S_a(0)) through all steps,
-/// with the running extremes of the traded price (Brownian-bridge extremes of the
-/// diffusion inside each step, then the post-gap price at its end).
-LIQ_HD inline void simulate_path(const MarketParams& p, std::uint64_t path, std::size_t row,
-                                 const PathOut& out) {
-  const int n = p.n_assets;
-  double x[kMaxAssets], lo[kMaxAssets], hi[kMaxAssets];
-  for (int a = 0; a < n; ++a) x[a] = lo[a] = hi[a] = 0.0;
-  StepShocks s;
-  int next_shock = 0;
-  for (std::int32_t k = 0; k < p.n_steps; ++k) {
-    const double* shock = nullptr;
-    if (next_shock < p.n_shock_steps && p.shock_step[next_shock] == k) {
-      shock = p.shock_log_return + static_cast<std::size_t>(next_shock) * n;
-      ++next_shock;
-    }
-    draw_step(p, path, k, shock, s);
-    const double v = p.vol_multiplier != nullptr ? p.vol_multiplier[k] : 1.0;
-    for (int a = 0; a < n; ++a) {
-      const double sigma = p.vol[a] * v;
-      const double var = sigma * sigma * p.dt_years * s.var_scale;  // conditional step variance
-      const double x0 = x[a];
-      const double x1 = x0 + (p.drift[a] - 0.5 * sigma * sigma) * p.dt_years + sqrt(var) * s.eps[a];
-      const double bmin = bridge_min(x0, x1, var, s.u_min[a]);
-      const double bmax = bridge_max(x0, x1, var, s.u_max[a]);
-      const double x2 = x1 + s.gap[a];
-      lo[a] = fmin(lo[a], fmin(bmin, x2));
-      hi[a] = fmax(hi[a], fmax(bmax, x2));
-      x[a] = x2;
-    }
-  }
-  const std::size_t base = row * static_cast<std::size_t>(n);
-  for (int a = 0; a < n; ++a) {
-    out.final_log_return[base + a] = x[a];
-    out.min_log_return[base + a] = lo[a];
-    out.max_log_return[base + a] = hi[a];
-  }
-  out.weight[row] = 1.0;
 }
 
 /// The benchmark's bound: draws exactly the random words simulate_path draws for one path

@@ -1,0 +1,188 @@
+// liqstress — `validate`, `info` and `bench` (see commands.h; `run` is in run.cpp).
+#include "host/commands.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <sstream>
+
+#include "host/backend.h"
+#include "host/config.h"
+#include "host/cuda_backend.h"
+#include "host/errors.h"
+#include "host/market_model.h"
+#include "host/results_file.h"
+#include "host/table.h"
+#include "host/version.h"
+
+#ifndef LIQ_CUDA_ARCHITECTURES
+#define LIQ_CUDA_ARCHITECTURES ""
+#endif
+
+namespace liq {
+
+int validate_command(const std::vector<std::string>& configs, const std::vector<std::string>& sets,
+                     std::ostream& out, std::ostream& err) {
+  int failed = 0;
+  for (const std::string& file : configs) {
+    try {
+      const Scenario sc = load_scenario(file, sets);
+      for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
+      out << "# " << file << ": ok (" << sc.n_assets() << " assets, "
+          << format_count(sc.simulation.steps()) << " steps of "
+          << format_seconds(sc.simulation.step_s) << ", "
+          << format_count(static_cast<double>(sc.simulation.paths)) << " paths)\n"
+          << "# resolved scenario, defaults included:\n"
+          << sc.resolved_toml << "\n";
+    } catch (const InputError& e) {
+      err << "error: " << e.what() << '\n';
+      ++failed;
+    }
+  }
+  return failed > 0 ? static_cast<int>(ExitCode::usage) : 0;
+}
+
+int info_command(std::ostream& out) {
+  out << "liqstress " << liqstress_version() << " (git " << git_commit() << ")\n";
+  out << "results format: liqstress-results version " << kFormatVersion << ", rng philox4x32-10\n";
+  out << "backends built:\n";
+  out << "  cpu   OpenMP, " << omp_get_max_threads() << " threads available on " << cpu_model_name()
+      << '\n';
+  if (cuda_built()) {
+    out << "  cuda  CUDA architectures " << LIQ_CUDA_ARCHITECTURES
+        << " (real = machine code, virtual = PTX)\n";
+  } else {
+    out << "  cuda  not built (nvcc was not found at configure time)\n";
+  }
+  std::string why;
+  const std::vector<CudaDeviceInfo> devices = cuda_devices(why);
+  if (devices.empty()) {
+    out << "CUDA devices: none usable (" << why << ")\n";
+  } else {
+    out << "CUDA devices:\n";
+    for (const CudaDeviceInfo& d : devices) {
+      out << "  " << d.index << ": " << d.name << ", compute capability " << d.compute_major << '.'
+          << d.compute_minor << ", " << format_si(static_cast<double>(d.memory_bytes), 3)
+          << "B memory\n";
+    }
+  }
+  return 0;
+}
+
+namespace {
+
+/// The benchmark's fixed workload (README, "Bench"): four assets as in the default
+/// scenario, one day in one-minute steps, idiosyncratic and market-wide jumps on,
+/// Gaussian innovations. Fixed here so that figures stay comparable across versions.
+constexpr const char* kBenchScenario = R"(
+[simulation]
+paths = 8192
+horizon = "24h"
+step = "1m"
+seed = 1
+[market]
+assets = ["BTC", "ETH", "SOL", "DOGE"]
+correlation = [[1.0, 0.85, 0.75, 0.7], [0.85, 1.0, 0.8, 0.7], [0.75, 0.8, 1.0, 0.7], [0.7, 0.7, 0.7, 1.0]]
+[asset.BTC]
+spot = 121000.0
+vol = 0.55
+jumps = { rate = 6.0, mean = -0.02, stdev = 0.04 }
+[asset.ETH]
+spot = 4300.0
+vol = 0.75
+beta = 1.2
+jumps = { rate = 8.0, mean = -0.03, stdev = 0.05 }
+[asset.SOL]
+spot = 220.0
+vol = 0.95
+beta = 1.5
+jumps = { rate = 10.0, mean = -0.04, stdev = 0.06 }
+[asset.DOGE]
+spot = 0.25
+vol = 1.1
+beta = 1.6
+jumps = { rate = 10.0, mean = -0.04, stdev = 0.07 }
+[market_jumps]
+rate = 1.0
+mean = -0.08
+stdev = 0.05
+[book]
+source = "synthetic"
+[book.synthetic]
+open_interest = { BTC = 3.5e10, ETH = 2.0e10, SOL = 6.0e9, DOGE = 2.0e9 }
+positions = 100000
+)";
+
+template <typename F>
+double median_seconds(int repeats, F&& work) {
+  std::vector<double> t;
+  for (int i = 0; i < std::max(repeats, 1); ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    work();
+    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+}  // namespace
+
+int bench_command(const BenchOptions& opt, std::ostream& out, std::ostream& err) {
+  const Scenario sc = load_scenario_text(kBenchScenario, "bench workload",
+                                         std::filesystem::current_path(), "bench");
+  const MarketModel market(sc);
+  const MarketParams params = market.params();
+  Model model;
+  model.market = params;
+  std::string why;
+  std::unique_ptr<Backend> backend =
+      make_backend(parse_backend_choice(opt.backend), opt.threads, why);
+  if (opt.paths && *opt.paths <= 0) throw InputError("--paths: must be > 0");
+  const std::uint64_t n = opt.paths                   ? static_cast<std::uint64_t>(*opt.paths)
+                          : backend->name() == "cuda" ? (std::uint64_t{1} << 20)
+                                                      : std::uint64_t{8192};
+  std::string device = backend->device();
+  if (backend->name() == "cpu") device += " on " + cpu_model_name();
+  err << "liqstress bench: backend " << backend->name() << " (" << device << "; " << why << ")\n";
+
+  // Warm up (first-touch memory, device context, clocks), then the median of `repeats`.
+  const std::uint64_t warm = std::min<std::uint64_t>(n, 1024);
+  PathRows rows;
+  StepSums sums;
+  rows.resize(static_cast<std::size_t>(warm), sc.n_assets());
+  backend->simulate(model, 0, rows, sums);
+  rows.resize(static_cast<std::size_t>(n), sc.n_assets());
+  const double t_model =
+      median_seconds(opt.repeats, [&] { backend->simulate(model, 0, rows, sums); });
+  double checksum = 0.0;
+  const double t_rng = median_seconds(opt.repeats, [&] {
+    checksum += backend->draw_randoms(params, 0, static_cast<std::size_t>(n));
+  });
+
+  const double pas = static_cast<double>(n) * sc.n_assets() * params.n_steps;
+  out << "workload: " << format_count(static_cast<double>(n)) << " paths x " << sc.n_assets()
+      << " assets (BTC, ETH, SOL, DOGE) x " << format_count(params.n_steps)
+      << " one-minute steps, idiosyncratic + market-wide jumps, Gaussian innovations\n";
+  out << "backend:  " << backend->name() << ", " << device << "\n\n";
+  TextTable t({"measure", "path-asset-steps/s", "paths/s", "median time"});
+  auto secs = [](double s) {
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(3) << s << " s";
+    return o.str();
+  };
+  const double nd = static_cast<double>(n);
+  t.add_row({"price model (simulate_path)", format_si(pas / t_model), format_si(nd / t_model),
+             secs(t_model)});
+  t.add_row({"random numbers alone", format_si(pas / t_rng), format_si(nd / t_rng), secs(t_rng)});
+  t.print(out);
+  out << "\nmodel / RNG bound: " << std::fixed << std::setprecision(2) << t_rng / t_model
+      << "  (1.00 = the simulation runs at the speed of its own random numbers)\n";
+  if (!std::isfinite(checksum)) out << "(checksum not finite)\n";
+  return 0;
+}
+
+}  // namespace liq

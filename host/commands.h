@@ -1,0 +1,45 @@
+// liqstress — the subcommands behind the CLI (host/main.cpp parses, these do the work).
+// Each returns the process exit code (SPEC.md) and throws InputError / RuntimeFailure for
+// main to report.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace liq {
+
+struct RunOptions {
+  std::optional<std::string> config;  // none: the built-in configs/default.toml
+  std::optional<std::string> output;  // -o, else output.path of the scenario
+  std::optional<std::int64_t> paths;  // --paths, else simulation.paths
+  std::optional<std::uint64_t> seed;  // --seed, recorded in the resolved config
+  std::string backend = "auto";
+  int threads = 0;  // 0: every core
+  std::uint64_t first_path = 0;
+  bool force = false;
+  bool quiet = false;
+  std::vector<std::string> sets;  // --set KEY=VALUE
+};
+
+int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
+int validate_command(const std::vector<std::string>& configs, const std::vector<std::string>& sets,
+                     std::ostream& out, std::ostream& err);
+int info_command(std::ostream& out);
+
+struct BenchOptions {
+  std::string backend = "auto";
+  int threads = 0;
+  std::optional<std::int64_t> paths;  // default: per backend (README, "Bench")
+  int repeats = 3;
+};
+int bench_command(const BenchOptions& options, std::ostream& out, std::ostream& err);
+
+/// The CPU's model name from /proc/cpuinfo ("unknown CPU" when absent).
+std::string cpu_model_name();
+/// Now as ISO 8601 UTC, e.g. "2026-11-22T05:07:33Z".
+std::string utc_now_iso8601();
+
+}  // namespace liq

@@ -1,0 +1,194 @@
+"""End to end: `liqstress run` writes the promised HDF5 file (SPEC.md "Results file"),
+reproducibly, atomically, and refuses bad input with exit code 2."""
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+import unittest
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from liqtest import BINARY, CliTestCase, small_config  # noqa: E402
+
+PATH_DATASETS = ["final_log_return", "min_log_return", "max_log_return", "weight"]
+
+
+class RunWritesResults(CliTestCase):
+    def test_file_layout_attributes_and_values(self):
+        cfg = self.write("small.toml", small_config(paths=300))
+        out = os.path.join(self.tmp, "r.h5")
+        proc = self.run_liq("run", cfg, "-o", out, "--backend", "cpu", check=0)
+        self.assertIn("results: " + out, proc.stdout)
+        self.assertIn("BTC", proc.stdout)  # the end-of-run table
+        self.assertIn("backend cpu", proc.stderr)
+        with h5py.File(out, "r") as f:
+            a = f.attrs
+            self.assertEqual(a["format"], "liqstress-results")
+            self.assertEqual(int(a["format_version"]), 1)
+            self.assertEqual(int(a["seed"]), 7)
+            self.assertEqual(int(a["first_path"]), 0)
+            self.assertEqual(int(a["paths"]), 300)
+            self.assertEqual(int(a["steps"]), 60)
+            self.assertEqual(float(a["step_seconds"]), 60.0)
+            self.assertEqual(a["backend"], "cpu")
+            self.assertEqual(a["rng"], "philox4x32-10")
+            for key in ["liqstress_version", "git_commit", "created_utc", "device"]:
+                self.assertTrue(len(a[key]) > 0, key)
+            resolved = tomllib.loads(a["config"])
+            self.assertEqual(resolved["simulation"]["seed"], 7)
+            self.assertEqual(resolved["market"]["assets"], ["BTC", "ETH"])
+            self.assertEqual(resolved["asset"]["ETH"]["beta"], 1.3)
+            self.assertEqual(resolved["asset"]["ETH"]["drift"], 0.0)  # default, written out
+            assets = [s.decode() if isinstance(s, bytes) else s for s in f["assets"][()]]
+            self.assertEqual(assets, ["BTC", "ETH"])
+            for name in PATH_DATASETS:
+                d = f["paths"][name]
+                self.assertEqual(d.shape, (300,) if name == "weight" else (300, 2), name)
+                self.assertEqual(d.dtype, np.float64)
+                self.assertTrue(len(d.attrs["units"]) > 0, name)
+                self.assertTrue(len(d.attrs["description"]) > 0, name)
+                self.assertIsNotNone(d.chunks, name)
+                self.assertEqual(d.compression, "gzip", name)
+            for name in ["assets"]:
+                self.assertTrue(len(f[name].attrs["description"]) > 0)
+            fin = f["paths/final_log_return"][()]
+            lo = f["paths/min_log_return"][()]
+            hi = f["paths/max_log_return"][()]
+            self.assertTrue(np.all(f["paths/weight"][()] == 1.0))
+            self.assertTrue(np.all(np.isfinite(fin)))
+            self.assertTrue(np.all(lo <= fin) and np.all(fin <= hi))
+            self.assertTrue(np.all(lo <= 0.0) and np.all(hi >= 0.0))
+            # The shock (-5% BTC, -8% ETH) is in every path: the mean final return is well
+            # below zero (1 h of diffusion has sd ≈ 0.6 %; jumps add about -1.2 %).
+            self.assertLess(fin[:, 0].mean(), -0.04)
+            self.assertLess(fin[:, 1].mean(), -0.07)
+            # Paths differ from one another.
+            self.assertGreater(len(np.unique(fin[:, 0])), 290)
+
+    def test_default_scenario_runs_without_a_config(self):
+        out = os.path.join(self.tmp, "d.h5")
+        self.run_liq("run", "-o", out, "--paths", "20", "--quiet", check=0)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(int(f.attrs["paths"]), 20)
+            self.assertEqual(int(f.attrs["steps"]), 1440)
+            self.assertEqual(f["paths/final_log_return"].shape[1], len(f["assets"]))
+
+    def test_output_template_and_per_path_off(self):
+        cfg = self.write("tmpl.toml", small_config(
+            paths=10, extra=f'\n[output]\npath = "{self.tmp}/out-{{name}}.h5"\nper_path = false\n'))
+        self.run_liq("run", cfg, "--quiet", check=0)
+        out = os.path.join(self.tmp, "out-tmpl.h5")
+        with h5py.File(out, "r") as f:
+            self.assertNotIn("paths", f)
+            self.assertIn("assets", f)
+
+
+class Reproducibility(CliTestCase):
+    def rows(self, path):
+        with h5py.File(path, "r") as f:
+            return {n: f["paths"][n][()] for n in PATH_DATASETS}
+
+    def test_threads_give_identical_bytes(self):
+        cfg = self.write("s.toml", small_config(paths=500))
+        a, b = os.path.join(self.tmp, "t1.h5"), os.path.join(self.tmp, "t2.h5")
+        self.run_liq("run", cfg, "-o", a, "--threads", "1", "--backend", "cpu", check=0)
+        self.run_liq("run", cfg, "-o", b, "--threads", "2", "--backend", "cpu", check=0)
+        ra, rb = self.rows(a), self.rows(b)
+        for n in PATH_DATASETS:
+            self.assertEqual(ra[n].tobytes(), rb[n].tobytes(), n)
+
+    def test_shards_equal_the_run_in_one_piece(self):
+        cfg = self.write("s.toml", small_config(paths=500))
+        whole = os.path.join(self.tmp, "whole.h5")
+        p1, p2 = os.path.join(self.tmp, "p1.h5"), os.path.join(self.tmp, "p2.h5")
+        self.run_liq("run", cfg, "-o", whole, "--quiet", check=0)
+        self.run_liq("run", cfg, "-o", p1, "--first-path", "0", "--paths", "137", "--quiet", check=0)
+        self.run_liq("run", cfg, "-o", p2, "--first-path", "137", "--paths", "363", "--quiet", check=0)
+        w, a, b = self.rows(whole), self.rows(p1), self.rows(p2)
+        with h5py.File(p2, "r") as f:
+            self.assertEqual(int(f.attrs["first_path"]), 137)
+            self.assertEqual(int(f.attrs["paths"]), 363)
+        for n in PATH_DATASETS:
+            self.assertEqual(np.concatenate([a[n], b[n]]).tobytes(), w[n].tobytes(), n)
+
+    def test_seed_changes_paths_and_is_recorded(self):
+        cfg = self.write("s.toml", small_config(paths=50))
+        a, b = os.path.join(self.tmp, "a.h5"), os.path.join(self.tmp, "b.h5")
+        self.run_liq("run", cfg, "-o", a, "--quiet", check=0)
+        self.run_liq("run", cfg, "-o", b, "--seed", "8", "--quiet", check=0)
+        with h5py.File(b, "r") as f:
+            self.assertEqual(int(f.attrs["seed"]), 8)
+            self.assertEqual(tomllib.loads(f.attrs["config"])["simulation"]["seed"], 8)
+        self.assertNotEqual(self.rows(a)["final_log_return"].tobytes(),
+                            self.rows(b)["final_log_return"].tobytes())
+
+
+class AtomicWrites(CliTestCase):
+    def test_existing_file_is_kept_without_force(self):
+        cfg = self.write("s.toml", small_config(paths=20))
+        out = self.write("r.h5", "precious")
+        proc = self.run_liq("run", cfg, "-o", out, check=2)
+        self.assertIn("--force", proc.stderr)
+        self.assertIn(out, proc.stderr)
+        with open(out) as f:
+            self.assertEqual(f.read(), "precious")
+        self.assertEqual(self.leftovers(), [])
+        self.run_liq("run", cfg, "-o", out, "--force", "--quiet", check=0)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(int(f.attrs["paths"]), 20)
+
+    def test_missing_output_folder_is_bad_input(self):
+        cfg = self.write("s.toml", small_config(paths=20))
+        proc = self.run_liq("run", cfg, "-o", os.path.join(self.tmp, "nope", "r.h5"), check=2)
+        self.assertIn("nope", proc.stderr)
+
+    def test_interrupted_run_leaves_no_file(self):
+        cfg = self.write("s.toml", small_config(paths=50_000_000))
+        out = os.path.join(self.tmp, "big.h5")
+        for sig, code in [(signal.SIGINT, 130), (signal.SIGTERM, 143)]:
+            proc = subprocess.Popen([BINARY, "run", cfg, "-o", out, "--quiet"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(1.5)
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=120)
+            self.assertEqual(proc.returncode, code, err)
+            self.assertIn("interrupted", err)
+            self.assertFalse(os.path.exists(out))
+            self.assertEqual(self.leftovers(), [])
+
+
+class Backends(CliTestCase):
+    def test_cuda_without_a_device_fails_with_exit_code_3(self):
+        info = self.run_liq("info", check=0)
+        self.assertIn("liqstress", info.stdout)
+        self.assertIn("cpu", info.stdout)
+        if "CUDA devices: none usable" not in info.stdout:
+            self.skipTest("a CUDA device is usable here")
+        cfg = self.write("s.toml", small_config(paths=10))
+        out = os.path.join(self.tmp, "c.h5")
+        proc = self.run_liq("run", cfg, "-o", out, "--backend", "cuda", check=3)
+        self.assertIn("no usable CUDA device", proc.stderr)
+        self.assertFalse(os.path.exists(out))
+        proc = self.run_liq("run", cfg, "-o", out, "--backend", "auto", check=0)
+        self.assertIn("backend cpu", proc.stderr)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(f.attrs["backend"], "cpu")
+
+    def test_bad_backend_name(self):
+        cfg = self.write("s.toml", small_config(paths=10))
+        proc = self.run_liq("run", cfg, "-o", os.path.join(self.tmp, "x.h5"), "--backend", "gpu", check=2)
+        self.assertIn("--backend", proc.stderr)
+
+    def test_bench_prints_both_rates_and_their_ratio(self):
+        proc = self.run_liq("bench", "--backend", "cpu", "--paths", "64", "--repeats", "1", check=0)
+        self.assertIn("price model", proc.stdout)
+        self.assertIn("random numbers alone", proc.stdout)
+        self.assertIn("model / RNG bound", proc.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
