@@ -11,9 +11,11 @@
 #include <sstream>
 
 #include "host/backend.h"
+#include "host/book.h"
 #include "host/config.h"
 #include "host/cuda_backend.h"
 #include "host/errors.h"
+#include "host/ladder.h"
 #include "host/market_model.h"
 #include "host/results_file.h"
 #include "host/table.h"
@@ -90,20 +92,24 @@ correlation = [[1.0, 0.85, 0.75, 0.7], [0.85, 1.0, 0.8, 0.7], [0.75, 0.8, 1.0, 0
 [asset.BTC]
 spot = 121000.0
 vol = 0.55
+funding_8h = 0.0001
 jumps = { rate = 6.0, mean = -0.02, stdev = 0.04 }
 [asset.ETH]
 spot = 4300.0
 vol = 0.75
+funding_8h = 0.0001
 beta = 1.2
 jumps = { rate = 8.0, mean = -0.03, stdev = 0.05 }
 [asset.SOL]
 spot = 220.0
 vol = 0.95
+funding_8h = 0.0001
 beta = 1.5
 jumps = { rate = 10.0, mean = -0.04, stdev = 0.06 }
 [asset.DOGE]
 spot = 0.25
 vol = 1.1
+funding_8h = 0.0001
 beta = 1.6
 jumps = { rate = 10.0, mean = -0.04, stdev = 0.07 }
 [market_jumps]
@@ -115,6 +121,9 @@ source = "synthetic"
 [book.synthetic]
 open_interest = { BTC = 3.5e10, ETH = 2.0e10, SOL = 6.0e9, DOGE = 2.0e9 }
 positions = 100000
+[insurance_fund]
+balance = 1.0e9
+liquidation_fee = 0.005
 )";
 
 template <typename F>
@@ -136,8 +145,13 @@ int bench_command(const BenchOptions& opt, std::ostream& out, std::ostream& err)
                                          std::filesystem::current_path(), "bench");
   const MarketModel market(sc);
   const MarketParams params = market.params();
-  Model model;
-  model.market = params;
+  Model price_only;
+  price_only.market = params;
+  const TierTable tiers = load_tier_table(sc);
+  const Book book = load_book(sc);
+  const Ladders ladders(sc, book, tiers);
+  Model full = price_only;
+  full.book = ladders.book_view();
   std::string why;
   std::unique_ptr<Backend> backend =
       make_backend(parse_backend_choice(opt.backend), opt.threads, why);
@@ -153,11 +167,14 @@ int bench_command(const BenchOptions& opt, std::ostream& out, std::ostream& err)
   const std::uint64_t warm = std::min<std::uint64_t>(n, 1024);
   PathRows rows;
   StepSums sums;
+  sums.reset(params.n_steps * sc.n_assets() * 2);
   rows.resize(static_cast<std::size_t>(warm), sc.n_assets());
-  backend->simulate(model, 0, rows, sums);
+  backend->simulate(full, 0, rows, sums);
   rows.resize(static_cast<std::size_t>(n), sc.n_assets());
   const double t_model =
-      median_seconds(opt.repeats, [&] { backend->simulate(model, 0, rows, sums); });
+      median_seconds(opt.repeats, [&] { backend->simulate(price_only, 0, rows, sums); });
+  const double t_full =
+      median_seconds(opt.repeats, [&] { backend->simulate(full, 0, rows, sums); });
   double checksum = 0.0;
   const double t_rng = median_seconds(opt.repeats, [&] {
     checksum += backend->draw_randoms(params, 0, static_cast<std::size_t>(n));
@@ -166,7 +183,10 @@ int bench_command(const BenchOptions& opt, std::ostream& out, std::ostream& err)
   const double pas = static_cast<double>(n) * sc.n_assets() * params.n_steps;
   out << "workload: " << format_count(static_cast<double>(n)) << " paths x " << sc.n_assets()
       << " assets (BTC, ETH, SOL, DOGE) x " << format_count(params.n_steps)
-      << " one-minute steps, idiosyncratic + market-wide jumps, Gaussian innovations\n";
+      << " one-minute steps, idiosyncratic + market-wide jumps, Gaussian innovations;\n"
+      << "          book: synthetic, " << format_count(static_cast<double>(ladders.positions()))
+      << " positions (100,000 per asset) in " << ladders.groups()
+      << " ladders, Binance tiers, funding 0.01%/8h\n";
   out << "backend:  " << backend->name() << ", " << device << "\n\n";
   TextTable t({"measure", "path-asset-steps/s", "paths/s", "median time"});
   auto secs = [](double s) {
@@ -175,11 +195,15 @@ int bench_command(const BenchOptions& opt, std::ostream& out, std::ostream& err)
     return o.str();
   };
   const double nd = static_cast<double>(n);
-  t.add_row({"price model (simulate_path)", format_si(pas / t_model), format_si(nd / t_model),
-             secs(t_model)});
+  t.add_row(
+      {"full model: prices + book", format_si(pas / t_full), format_si(nd / t_full), secs(t_full)});
+  t.add_row(
+      {"price model alone", format_si(pas / t_model), format_si(nd / t_model), secs(t_model)});
   t.add_row({"random numbers alone", format_si(pas / t_rng), format_si(nd / t_rng), secs(t_rng)});
   t.print(out);
-  out << "\nmodel / RNG bound: " << std::fixed << std::setprecision(2) << t_rng / t_model
+  out << "\nfull model / price model alone: " << std::fixed << std::setprecision(2)
+      << t_model / t_full << "  (1.00 = the book costs nothing)\n";
+  out << "price model / RNG bound:        " << std::fixed << std::setprecision(2) << t_rng / t_model
       << "  (1.00 = the simulation runs at the speed of its own random numbers)\n";
   if (!std::isfinite(checksum)) out << "(checksum not finite)\n";
   return 0;

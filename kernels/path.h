@@ -95,7 +95,8 @@ LIQ_HD inline void simulate_path(const Model& m, std::uint64_t path, std::size_t
       x[a] = x2;
       if (book.n_groups > 0 || pf.n_accounts > 0) {
         const double s0 = p.spot[a];
-        sp[a].start = s0 * exp(x0);
+        // The step starts where the previous one ended (S0 for the first step).
+        sp[a].start = k == 0 ? s0 : sp[a].end;
         sp[a].diffusion_low = s0 * exp(bmin);
         sp[a].diffusion_high = s0 * exp(bmax);
         sp[a].end = s0 * exp(x2);

@@ -14,16 +14,37 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(__file__))
 from liqtest import BINARY, CliTestCase, small_config  # noqa: E402
 
-PATH_DATASETS = ["final_log_return", "min_log_return", "max_log_return", "weight"]
+PATH_DATASETS = ["final_log_return", "min_log_return", "max_log_return", "weight",
+                 "liquidated_usd", "liquidated_positions", "bad_debt_usd", "adl_usd",
+                 "insurance_fund_usd"]
+SHAPES = {"final_log_return": (2,), "min_log_return": (2,), "max_log_return": (2,), "weight": (),
+          "liquidated_usd": (2, 2), "liquidated_positions": (2, 2), "bad_debt_usd": (),
+          "adl_usd": (), "insurance_fund_usd": (), "portfolio_pnl_usd": (1,),
+          "portfolio_liquidated": (1,)}
+DTYPES = {"liquidated_positions": np.uint32, "portfolio_liquidated": np.uint8}
+PORTFOLIO = """
+[insurance_fund]
+balance = 5.0e6
+liquidation_fee = 0.005
+
+[[portfolio]]
+name = "fund-a"
+collateral = 2.0e6
+positions = [ { asset = "BTC", side = "long", notional = 1.5e7, entry = 99000.0 },
+              { asset = "ETH", side = "short", notional = 5.0e6, entry = 4100.0 } ]
+"""
 
 
 class RunWritesResults(CliTestCase):
     def test_file_layout_attributes_and_values(self):
-        cfg = self.write("small.toml", small_config(paths=300))
+        cfg = self.write("small.toml", small_config(paths=300, extra=PORTFOLIO))
         out = os.path.join(self.tmp, "r.h5")
         proc = self.run_liq("run", cfg, "-o", out, "--backend", "cpu", check=0)
         self.assertIn("results: " + out, proc.stdout)
-        self.assertIn("BTC", proc.stdout)  # the end-of-run table
+        self.assertIn("BTC", proc.stdout)  # the end-of-run tables
+        self.assertIn("Liquidated notional", proc.stdout)
+        self.assertIn("bad debt", proc.stdout)
+        self.assertIn("fund-a", proc.stdout)
         self.assertIn("backend cpu", proc.stderr)
         with h5py.File(out, "r") as f:
             a = f.attrs
@@ -45,16 +66,40 @@ class RunWritesResults(CliTestCase):
             self.assertEqual(resolved["asset"]["ETH"]["drift"], 0.0)  # default, written out
             assets = [s.decode() if isinstance(s, bytes) else s for s in f["assets"][()]]
             self.assertEqual(assets, ["BTC", "ETH"])
-            for name in PATH_DATASETS:
+            for name in PATH_DATASETS + ["portfolio_pnl_usd", "portfolio_liquidated"]:
                 d = f["paths"][name]
-                self.assertEqual(d.shape, (300,) if name == "weight" else (300, 2), name)
-                self.assertEqual(d.dtype, np.float64)
+                self.assertEqual(d.shape, (300,) + SHAPES[name], name)
+                self.assertEqual(d.dtype, DTYPES.get(name, np.float64), name)
                 self.assertTrue(len(d.attrs["units"]) > 0, name)
                 self.assertTrue(len(d.attrs["description"]) > 0, name)
                 self.assertIsNotNone(d.chunks, name)
                 self.assertEqual(d.compression, "gzip", name)
-            for name in ["assets"]:
+            for name in ["assets", "portfolios"]:
                 self.assertTrue(len(f[name].attrs["description"]) > 0)
+            self.assertEqual([x.decode() if isinstance(x, bytes) else x for x in f["portfolios"][()]],
+                             ["fund-a"])
+            # Liquidations: the synthetic book loses positions to the shock on every path.
+            liq = f["paths/liquidated_usd"][()]
+            count = f["paths/liquidated_positions"][()]
+            self.assertTrue(np.all(liq[:, :, 0] > 0))  # longs, every path (−5%/−8% shock)
+            self.assertTrue(np.all((liq > 0) == (count > 0)))
+            bad, adl, fund = (f["paths"][n][()] for n in ["bad_debt_usd", "adl_usd", "insurance_fund_usd"])
+            self.assertTrue(np.all(fund >= 0) and np.all(adl <= bad + 0.01))
+            fees = fund - 5.0e6 + bad - adl
+            self.assertTrue(np.all(fees >= -0.01))
+            self.assertTrue(np.all(fees <= 0.005 * (liq.sum(axis=(1, 2)) + 2.0e7) + 0.01))
+            # The timeline: per-step means add up to the per-path mean (cents rounding aside).
+            ts = f["timeseries/liquidated_usd_mean"][()]
+            self.assertEqual(ts.shape, (60, 2, 2))
+            self.assertEqual(f["timeseries/liquidated_usd_std"].shape, (60, 2, 2))
+            np.testing.assert_allclose(ts.sum(axis=0), liq.mean(axis=0), rtol=0, atol=0.01 * 60)
+            self.assertGreater(ts[30, 0, 0], ts[29, 0, 0])  # the shock lands at the end of step 30
+            for name in ["liquidated_usd_mean", "liquidated_usd_std"]:
+                self.assertEqual(f["timeseries"][name].attrs["units"], "USD")
+            pnl = f["paths/portfolio_pnl_usd"][()][:, 0]
+            gone = f["paths/portfolio_liquidated"][()][:, 0]
+            self.assertTrue(np.all(pnl[gone == 1] < 0))
+            self.assertTrue(np.all(np.isfinite(pnl)))
             fin = f["paths/final_log_return"][()]
             lo = f["paths/min_log_return"][()]
             hi = f["paths/max_log_return"][()]
@@ -185,9 +230,11 @@ class Backends(CliTestCase):
 
     def test_bench_prints_both_rates_and_their_ratio(self):
         proc = self.run_liq("bench", "--backend", "cpu", "--paths", "64", "--repeats", "1", check=0)
-        self.assertIn("price model", proc.stdout)
+        self.assertIn("full model: prices + book", proc.stdout)
+        self.assertIn("price model alone", proc.stdout)
         self.assertIn("random numbers alone", proc.stdout)
-        self.assertIn("model / RNG bound", proc.stdout)
+        self.assertIn("full model / price model alone", proc.stdout)
+        self.assertIn("price model / RNG bound", proc.stdout)
 
 
 if __name__ == "__main__":
