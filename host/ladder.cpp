@@ -2,6 +2,7 @@
 #include "host/ladder.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <numeric>
 #include <tuple>
@@ -13,16 +14,30 @@ namespace liq {
 Ladders::Ladders(const Scenario& sc, const Book& book, const TierTable& tiers)
     : liquidation_fee_(sc.insurance_fund.liquidation_fee),
       fund_start_usd_(sc.insurance_fund.balance_usd) {
-  // Funding shifts every liquidation price of a position by F/(1 ∓ mm): positions share a
-  // ladder when they share asset, side and — where the asset has funding — mm. Without
-  // funding one ladder per (asset, side) is exact.
-  using Key = std::tuple<std::int32_t, std::int32_t, double>;
-  std::map<Key, std::vector<std::size_t>> by_group;
-  for (std::size_t i = 0; i < book.positions.size(); ++i) {
-    const Position& p = book.positions[i];
-    const bool funded = sc.assets[static_cast<std::size_t>(p.asset)].funding_8h != 0.0;
-    by_group[Key{p.asset, static_cast<std::int32_t>(p.side), funded ? p.mm_rate : -1.0}].push_back(
-        i);
+  // Positions share a ladder when they share asset, side, maintenance rate and amount: then
+  // funding moves all their liquidation prices by the same F/(1 ∓ mm) and diffusion
+  // crossings can be summed from prefix sums (kernels/book.h). A CSV book with very many
+  // distinct maintenance rates falls back to one ladder per (asset, side) — per maintenance
+  // rate where the asset has funding, which exactness needs — without the shortcut.
+  using Key = std::tuple<std::int32_t, std::int32_t, double, double>;
+  auto group_positions = [&](bool uniform) {
+    std::map<Key, std::vector<std::size_t>> groups;
+    for (std::size_t i = 0; i < book.positions.size(); ++i) {
+      const Position& p = book.positions[i];
+      const bool funded = sc.assets[static_cast<std::size_t>(p.asset)].funding_8h != 0.0;
+      const Key key =
+          uniform
+              ? Key{p.asset, static_cast<std::int32_t>(p.side), p.mm_rate, p.maint_amount_usd}
+              : Key{p.asset, static_cast<std::int32_t>(p.side), funded ? p.mm_rate : -1.0, -1.0};
+      groups[key].push_back(i);
+    }
+    return groups;
+  };
+  bool uniform = true;
+  std::map<Key, std::vector<std::size_t>> by_group = group_positions(true);
+  if (by_group.size() > static_cast<std::size_t>(kMaxLadderGroups)) {
+    uniform = false;
+    by_group = group_positions(false);
   }
   if (by_group.size() > static_cast<std::size_t>(kMaxLadderGroups)) {
     throw InputError(book.description + ": the book needs " + std::to_string(by_group.size()) +
@@ -30,12 +45,18 @@ Ladders::Ladders(const Scenario& sc, const Book& book, const TierTable& tiers)
                      std::to_string(kMaxLadderGroups) +
                      "; use fewer distinct maintenance_rate values or set funding_8h = 0");
   }
-  trigger_.reserve(book.positions.size());
-  quantity_.reserve(book.positions.size());
-  bankrupt_.reserve(book.positions.size());
+  const std::size_t n_positions = book.positions.size();
+  trigger_.reserve(n_positions);
+  quantity_.reserve(n_positions);
+  bankrupt_.reserve(n_positions);
+  prefix_q_.reserve(n_positions);
+  prefix_qk_.reserve(n_positions);
+  prefix_irregular_.reserve(n_positions);
+  const double fee = sc.insurance_fund.liquidation_fee;
   for (auto& [key, members] : by_group) {
-    const auto [asset, side, mm_key] = key;
+    const std::int32_t asset = std::get<0>(key), side = std::get<1>(key);
     const bool is_long = side == 0;
+    const bool funded = sc.assets[static_cast<std::size_t>(asset)].funding_8h != 0.0;
     // The order the market reaches them: longs from the highest liquidation price down,
     // shorts from the lowest up; ties broken by index so the order is total.
     std::vector<double> k(members.size());
@@ -50,13 +71,41 @@ Ladders::Ladders(const Scenario& sc, const Book& book, const TierTable& tiers)
     g.asset = asset;
     g.side = side;
     g.begin = static_cast<std::int32_t>(trigger_.size());
-    const double mm = mm_key >= 0.0 ? mm_key : 0.0;
-    g.funding_scale = mm_key >= 0.0 ? (is_long ? 1.0 / (1.0 - mm) : 1.0 / (1.0 + mm)) : 0.0;
+    const double mm = book.positions[members.front()].mm_rate;
+    g.funding_scale = funded ? (is_long ? 1.0 / (1.0 - mm) : 1.0 / (1.0 + mm)) : 0.0;
+    // Diffusion crossings leave mm·N − A of margin: fee = min(fee·N, mm·N − A) is linear in N
+    // above the kink N* (fee·N when mm > fee, else mm·N − A), and there is no bad debt.
+    const double amount = book.positions[members.front()].maint_amount_usd;
+    double kink = 0.0;
+    if (uniform) {
+      g.uniform = 1;
+      if (mm > fee) {
+        g.fee_slope = fee;
+        g.fee_amount = 0.0;
+        kink = amount / (mm - fee);
+      } else {
+        g.fee_slope = mm;
+        g.fee_amount = amount;
+        kink = mm > 0.0 ? amount / mm : (amount > 0.0 ? HUGE_VAL : 0.0);
+      }
+    }
+    g.trigger_min = HUGE_VAL;
+    double sum_q = 0.0, sum_qk = 0.0;
+    std::int32_t irregular = 0;
     for (std::size_t j : order) {
       const Position& p = book.positions[members[j]];
       trigger_.push_back(k[j]);
       quantity_.push_back(p.quantity);
       bankrupt_.push_back(bankruptcy_price(p));
+      sum_q += p.quantity;
+      sum_qk += p.quantity * k[j];
+      // Regular: N stays above the kink while funding moves it by at most kFundingRoom.
+      const bool regular = k[j] > 0.0 && p.quantity * k[j] * (1.0 - kFundingRoom) >= kink;
+      irregular += regular ? 0 : 1;
+      prefix_q_.push_back(sum_q);
+      prefix_qk_.push_back(sum_qk);
+      prefix_irregular_.push_back(irregular);
+      g.trigger_min = std::min(g.trigger_min, k[j]);
     }
     g.end = static_cast<std::int32_t>(trigger_.size());
     groups_.push_back(g);
@@ -93,6 +142,9 @@ BookView Ladders::book_view() const {
   v.trigger = trigger_.data();
   v.quantity = quantity_.data();
   v.bankrupt = bankrupt_.data();
+  v.prefix_q = prefix_q_.data();
+  v.prefix_qk = prefix_qk_.data();
+  v.prefix_irregular = prefix_irregular_.data();
   v.liquidation_fee = liquidation_fee_;
   v.fund_start_usd = fund_start_usd_;
   return v;
@@ -111,7 +163,8 @@ PortfolioView Ladders::portfolio_view() const {
 }
 
 std::size_t Ladders::bytes() const {
-  return groups_.size() * sizeof(LadderGroup) + 3 * trigger_.size() * sizeof(double) +
+  return groups_.size() * sizeof(LadderGroup) + 5 * trigger_.size() * sizeof(double) +
+         prefix_irregular_.size() * sizeof(std::int32_t) +
          accounts_.size() * sizeof(PortfolioAccount) + pf_asset_.size() * (4 + 4 * sizeof(double));
 }
 

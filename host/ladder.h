@@ -33,7 +33,8 @@ class Ladders {
 
  private:
   std::vector<LadderGroup> groups_;
-  std::vector<double> trigger_, quantity_, bankrupt_;
+  std::vector<double> trigger_, quantity_, bankrupt_, prefix_q_, prefix_qk_;
+  std::vector<std::int32_t> prefix_irregular_;
   double liquidation_fee_ = 0.0;
   double fund_start_usd_ = 0.0;
   std::vector<PortfolioAccount> accounts_;

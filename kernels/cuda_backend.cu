@@ -52,7 +52,8 @@ struct DeviceModel {
   DeviceArray<std::int32_t> shock_step;
   DeviceArray<double> shock_log_return;
   DeviceArray<LadderGroup> groups;
-  DeviceArray<double> trigger, quantity, bankrupt;
+  DeviceArray<double> trigger, quantity, bankrupt, prefix_q, prefix_qk;
+  DeviceArray<std::int32_t> prefix_irregular;
   DeviceArray<PortfolioAccount> accounts;
   DeviceArray<std::int32_t> pf_asset;
   DeviceArray<double> pf_signed_quantity, pf_entry, pf_mm_rate, pf_maint_amount;
@@ -76,6 +77,9 @@ struct DeviceModel {
         trigger(book_size(host.book)),
         quantity(book_size(host.book)),
         bankrupt(book_size(host.book)),
+        prefix_q(host.book.prefix_q != nullptr ? book_size(host.book) : 0),
+        prefix_qk(host.book.prefix_qk != nullptr ? book_size(host.book) : 0),
+        prefix_irregular(host.book.prefix_irregular != nullptr ? book_size(host.book) : 0),
         accounts(static_cast<std::size_t>(host.portfolios.n_accounts)),
         pf_asset(account_positions(host.portfolios)),
         pf_signed_quantity(account_positions(host.portfolios)),
@@ -95,10 +99,16 @@ struct DeviceModel {
     trigger.upload(b.trigger);
     quantity.upload(b.quantity);
     bankrupt.upload(b.bankrupt);
+    prefix_q.upload(b.prefix_q);
+    prefix_qk.upload(b.prefix_qk);
+    prefix_irregular.upload(b.prefix_irregular);
     model.book.groups = groups.get();
     model.book.trigger = trigger.get();
     model.book.quantity = quantity.get();
     model.book.bankrupt = bankrupt.get();
+    model.book.prefix_q = b.prefix_q != nullptr ? prefix_q.get() : nullptr;
+    model.book.prefix_qk = b.prefix_qk != nullptr ? prefix_qk.get() : nullptr;
+    model.book.prefix_irregular = b.prefix_irregular != nullptr ? prefix_irregular.get() : nullptr;
     const PortfolioView& v = host.portfolios;
     accounts.upload(v.accounts);
     pf_asset.upload(v.asset);
