@@ -17,6 +17,7 @@
 #include "host/errors.h"
 #include "host/ladder.h"
 #include "host/market_model.h"
+#include "host/model_inputs.h"
 #include "host/results_file.h"
 #include "host/table.h"
 #include "host/version.h"
@@ -143,15 +144,11 @@ double median_seconds(int repeats, F&& work) {
 int bench_command(const BenchOptions& opt, std::ostream& out, std::ostream& err) {
   const Scenario sc = load_scenario_text(kBenchScenario, "bench workload",
                                          std::filesystem::current_path(), "bench");
-  const MarketModel market(sc);
-  const MarketParams params = market.params();
-  Model price_only;
-  price_only.market = params;
-  const TierTable tiers = load_tier_table(sc);
-  const Book book = load_book(sc);
-  const Ladders ladders(sc, book, tiers);
-  Model full = price_only;
-  full.book = ladders.book_view();
+  const ModelInputs inputs(sc);
+  const Model price_only = inputs.prices_only();
+  const Model full = inputs.model();
+  const MarketParams& params = full.market;
+  const Ladders& ladders = inputs.ladders();
   std::string why;
   std::unique_ptr<Backend> backend =
       make_backend(parse_backend_choice(opt.backend), opt.threads, why);

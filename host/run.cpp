@@ -19,6 +19,7 @@
 #include "host/errors.h"
 #include "host/ladder.h"
 #include "host/market_model.h"
+#include "host/model_inputs.h"
 #include "host/progress.h"
 #include "host/results_file.h"
 #include "host/table.h"
@@ -286,15 +287,11 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
   const std::filesystem::path target =
       opt.output ? *opt.output : substitute_name(sc.output.path, sc.name);
 
-  const MarketModel market(sc);
-  const MarketParams params = market.params();
-  const TierTable tiers = load_tier_table(sc);
-  const Book book = load_book(sc);
-  const Ladders ladders(sc, book, tiers);
-  Model model;
-  model.market = params;
-  model.book = ladders.book_view();
-  model.portfolios = ladders.portfolio_view();
+  const ModelInputs inputs(sc);
+  const Model model = inputs.model();
+  const MarketParams& params = model.market;
+  const Book& book = inputs.book();
+  const Ladders& ladders = inputs.ladders();
   const int n_portfolios = static_cast<int>(sc.portfolios.size());
   std::string why;
   std::unique_ptr<Backend> backend =

@@ -16,6 +16,7 @@
 #include "host/cuda_backend.h"
 #include "host/ladder.h"
 #include "host/market_model.h"
+#include "host/model_inputs.h"
 #include "kernels/path.h"
 #include "kernels/philox.h"
 #if defined(LIQ_HAVE_CUDA)
@@ -212,14 +213,8 @@ TEST(GpuBackend, LadderBridgeAndAccountsMatchTheCpuOracle) {
   LIQ_REQUIRE_GPU();
   const Scenario sc = load_scenario_text(kBookScenario, "gpu-book.toml",
                                          std::filesystem::current_path(), "gpu-book");
-  const MarketModel market(sc);
-  const TierTable tiers = load_tier_table(sc);
-  const Book book = load_book(sc);
-  const Ladders ladders(sc, book, tiers);
-  Model model;
-  model.market = market.params();
-  model.book = ladders.book_view();
-  model.portfolios = ladders.portfolio_view();
+  const ModelInputs inputs(sc);
+  const Model model = inputs.model();
   const std::size_t n = static_cast<std::size_t>(sc.simulation.paths);
   PathRows cpu, gpu;
   cpu.resize(n, 2, 1);

@@ -13,6 +13,7 @@
 #include "host/config.h"
 #include "host/ladder.h"
 #include "host/market_model.h"
+#include "host/model_inputs.h"
 #include "kernels/path.h"
 
 namespace liq {
@@ -156,14 +157,8 @@ Scenario random_scenario(const std::string& fee) {
 }
 
 PathRows run_all(const Scenario& sc) {
-  const MarketModel market(sc);
-  const TierTable tiers = load_tier_table(sc);
-  const Book book = load_book(sc);
-  const Ladders ladders(sc, book, tiers);
-  Model m;
-  m.market = market.params();
-  m.book = ladders.book_view();
-  m.portfolios = ladders.portfolio_view();
+  const ModelInputs inputs(sc);
+  const Model m = inputs.model();
   PathRows rows;
   rows.resize(static_cast<std::size_t>(sc.simulation.paths), sc.n_assets());
   StepSums sums;

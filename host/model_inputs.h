@@ -1,0 +1,48 @@
+// liqstress — everything a run simulates, built from a Scenario in one place: the market
+// (host/market_model.h), the tier table and book (host/book.h) and their ladders and accounts
+// (host/ladder.h). Owns the arrays the kernels' Model points into.
+#pragma once
+
+#include "host/book.h"
+#include "host/ladder.h"
+#include "host/market_model.h"
+#include "host/scenario.h"
+#include "kernels/path.h"
+
+namespace liq {
+
+class ModelInputs {
+ public:
+  explicit ModelInputs(const Scenario& scenario)
+      : market_(scenario),
+        tiers_(load_tier_table(scenario)),
+        book_(load_book(scenario)),
+        ladders_(scenario, book_, tiers_) {}
+  ModelInputs(const ModelInputs&) = delete;
+  ModelInputs& operator=(const ModelInputs&) = delete;
+
+  /// The full model: prices, book and accounts (views valid while this object lives).
+  Model model() const {
+    Model m;
+    m.market = market_.params();
+    m.book = ladders_.book_view();
+    m.portfolios = ladders_.portfolio_view();
+    return m;
+  }
+  /// The price model alone (no book, no accounts).
+  Model prices_only() const {
+    Model m;
+    m.market = market_.params();
+    return m;
+  }
+  const Book& book() const { return book_; }
+  const Ladders& ladders() const { return ladders_; }
+
+ private:
+  MarketModel market_;
+  TierTable tiers_;
+  Book book_;
+  Ladders ladders_;
+};
+
+}  // namespace liq
