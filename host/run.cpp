@@ -301,9 +301,7 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
   if (!opt.quiet)
     err << "liqstress: backend " << backend->name() << " (" << device << "; " << why << ")\n";
   if (!opt.quiet) {
-    err << "liqstress: book " << book.description << ", "
-        << format_count(static_cast<double>(ladders.positions())) << " positions in "
-        << ladders.groups() << " ladders";
+    err << "liqstress: book " << book.description << " in " << ladders.groups() << " ladders";
     if (sc.impact.model != ImpactModel::none)
       err << "; [impact] is validated but not yet simulated (no feedback)";
     err << '\n';
