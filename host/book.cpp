@@ -207,6 +207,27 @@ void file_rows(TierTable& table, const std::vector<SitedRow>& rows) {
   if (rows.empty()) throw InputError(origin + ": tier table has no rows");
 }
 
+/// Sets numeric tier key `key` (an index into kTierKeys, 1..5) of a row.
+void set_tier_number(TierRow& row, int key, double v) {
+  switch (key) {
+    case 1:
+      row.min_notional_usd = v;
+      break;
+    case 2:
+      row.max_notional_usd = v;
+      break;
+    case 3:
+      row.maintenance_margin_rate = v;
+      break;
+    case 4:
+      row.max_leverage = v;
+      break;
+    default:
+      row.maintenance_amount_usd = v;
+      break;
+  }
+}
+
 double toml_number(const toml::node& node, const std::string& origin, const SitedRow& r, int key) {
   if (const auto* i = node.as_integer()) return static_cast<double>(i->get());
   if (const auto* f = node.as_floating_point()) return f->get();
@@ -267,23 +288,7 @@ TierTable parse_toml_table(std::string_view text, const std::string& origin) {
             continue;
           }
           const double v = toml_number(value, origin, r, which);
-          switch (which) {
-            case 1:
-              r.row.min_notional_usd = v;
-              break;
-            case 2:
-              r.row.max_notional_usd = v;
-              break;
-            case 3:
-              r.row.maintenance_margin_rate = v;
-              break;
-            case 4:
-              r.row.max_leverage = v;
-              break;
-            default:
-              r.row.maintenance_amount_usd = v;
-              break;
-          }
+          set_tier_number(r.row, which, v);
         }
         for (int j = 1; j < 5; ++j) {  // maintenance_amount_usd defaults to 0, as in [[book.tier]]
           if (!seen[j]) {
@@ -365,23 +370,7 @@ TierTable parse_csv_table(std::string_view text, const std::string& origin) {
                          "'");
       }
       if (f == "inf") v = std::numeric_limits<double>::infinity();
-      switch (j) {
-        case 1:
-          r.row.min_notional_usd = v;
-          break;
-        case 2:
-          r.row.max_notional_usd = v;
-          break;
-        case 3:
-          r.row.maintenance_margin_rate = v;
-          break;
-        case 4:
-          r.row.max_leverage = v;
-          break;
-        default:
-          r.row.maintenance_amount_usd = v;
-          break;
-      }
+      set_tier_number(r.row, j, v);
     }
     rows.push_back(std::move(r));
   }

@@ -46,7 +46,6 @@ MarketModel::MarketModel(const Scenario& sc) {
   p.market_jump_count_mean = mj.rate * p.dt_years;
   p.market_jump_mean = mj.mean;
   p.market_jump_stdev = mj.stdev;
-  compensator_.assign(n, 0.0);
   for (int a = 0; a < n; ++a) {
     const AssetSpec& as = sc.assets[a];
     p.vol[a] = as.vol;
@@ -56,14 +55,15 @@ MarketModel::MarketModel(const Scenario& sc) {
     p.jump_count_mean[a] = as.jumps.rate * p.dt_years;
     p.jump_mean[a] = as.jumps.mean;
     p.jump_stdev[a] = as.jumps.stdev;
+    double compensator = 0.0;  // c_a, annualised; 0 unless asked for (the stress view)
     if (sim.drift_compensation) {
       // c_a = λ_a (E[e^J] − 1) + λ_M (E[e^{β J_M}] − 1), J ~ N(m, s²) (MODEL.md §1).
       const double b = as.beta;
-      compensator_[a] =
+      compensator =
           as.jumps.rate * std::expm1(as.jumps.mean + 0.5 * as.jumps.stdev * as.jumps.stdev) +
           mj.rate * std::expm1(b * mj.mean + 0.5 * b * b * mj.stdev * mj.stdev);
     }
-    p.drift[a] = as.drift - compensator_[a];
+    p.drift[a] = as.drift - compensator;
   }
 
   // Volatility multiplier v(k): a shock covers the steps that *start* in [at, at + duration);

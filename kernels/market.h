@@ -126,6 +126,16 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
   }
 }
 
+/// The deterministic gap of step k (ln(1 + r) per asset), or nullptr when the step has none.
+/// `cursor` walks the sparse, increasing list of shock steps; start it at 0 for a path.
+LIQ_HD LIQ_FORCEINLINE const double* shock_at_step(const MarketParams& p, std::int32_t k,
+                                                   int& cursor) {
+  if (cursor < p.n_shock_steps && p.shock_step[cursor] == k) {
+    return p.shock_log_return + static_cast<std::size_t>(cursor++) * p.n_assets;
+  }
+  return nullptr;
+}
+
 /// The benchmark's bound: draws exactly the random words simulate_path draws for one path
 /// (the same blocks, Box–Muller and Poisson included) and folds them into a checksum.
 LIQ_HD inline double draw_path_randoms(const MarketParams& p, std::uint64_t path) {
@@ -133,12 +143,7 @@ LIQ_HD inline double draw_path_randoms(const MarketParams& p, std::uint64_t path
   StepShocks s;
   int next_shock = 0;
   for (std::int32_t k = 0; k < p.n_steps; ++k) {
-    const double* shock = nullptr;
-    if (next_shock < p.n_shock_steps && p.shock_step[next_shock] == k) {
-      shock = p.shock_log_return + static_cast<std::size_t>(next_shock) * p.n_assets;
-      ++next_shock;
-    }
-    draw_step(p, path, k, shock, s);
+    draw_step(p, path, k, shock_at_step(p, k, next_shock), s);
     for (int a = 0; a < p.n_assets; ++a) acc += s.eps[a] + s.gap[a] + s.u_min[a] + s.u_max[a];
     acc += s.var_scale;
   }

@@ -75,12 +75,7 @@ LIQ_HD inline void simulate_path(const Model& m, std::uint64_t path, std::size_t
   StepShocks s;
   int next_shock = 0;
   for (std::int32_t k = 0; k < p.n_steps; ++k) {
-    const double* shock = nullptr;
-    if (next_shock < p.n_shock_steps && p.shock_step[next_shock] == k) {
-      shock = p.shock_log_return + static_cast<std::size_t>(next_shock) * n;
-      ++next_shock;
-    }
-    draw_step(p, path, k, shock, s);
+    draw_step(p, path, k, shock_at_step(p, k, next_shock), s);
     const double v = p.vol_multiplier != nullptr ? p.vol_multiplier[k] : 1.0;
     for (int a = 0; a < n; ++a) {
       const double sigma = p.vol[a] * v;
