@@ -145,6 +145,9 @@ BookView Ladders::book_view() const {
   v.prefix_q = prefix_q_.data();
   v.prefix_qk = prefix_qk_.data();
   v.prefix_irregular = prefix_irregular_.data();
+  // groups_ come out of a map keyed by asset first: each asset's groups are contiguous.
+  for (const LadderGroup& g : groups_) v.asset_groups[g.asset + 1] += 1;
+  for (int a = 0; a < kMaxAssets; ++a) v.asset_groups[a + 1] += v.asset_groups[a];
   v.liquidation_fee = liquidation_fee_;
   v.fund_start_usd = fund_start_usd_;
   return v;

@@ -19,6 +19,7 @@
 #include <cstdint>
 
 #include "macros.h"
+#include "market.h"
 
 namespace liq {
 
@@ -53,6 +54,8 @@ struct BookView {
   const double* prefix_q = nullptr;                // Σ q
   const double* prefix_qk = nullptr;               // Σ q·K
   const std::int32_t* prefix_irregular = nullptr;  // Σ [position not regular]
+  // Groups are sorted by asset: asset a's are [asset_groups[a], asset_groups[a + 1]).
+  std::int32_t asset_groups[kMaxAssets + 1] = {};
   double liquidation_fee = 0.0;  // fraction of liquidated notional paid to the fund
   double fund_start_usd = 0.0;   // insurance fund at the start of every path
 };
@@ -185,6 +188,45 @@ LIQ_HD LIQ_FORCEINLINE std::int32_t liquidate_group(const BookView& b, const Lad
   }
   count += static_cast<std::uint32_t>(e - next);
   return e;
+}
+
+/// How far, as a fraction of spot, funding may move an asset's liquidation prices before
+/// its ReachBounds are recomputed.
+constexpr double kReachSlack = 1e-3;
+
+/// Log-returns (ln(S / S0)) that a step's low must reach for any remaining long of an asset
+/// to be liquidated, and its high for any short: one comparison per asset and step decides
+/// whether the step needs prices and ladders at all. Conservative by `slack` USD, so it stays
+/// valid while funding moves by less than slack / max_scale; recomputed after liquidations.
+struct ReachBounds {
+  double long_log = -HUGE_VAL;  // no long reached while the step's low stays above it
+  double short_log = HUGE_VAL;  // no short reached while the step's high stays below it
+  double funding_at = 0.0;      // F when computed
+  double max_scale = 0.0;       // largest funding scale of the asset's ladders
+  double slack = 0.0;           // USD
+  bool valid = false;
+};
+
+LIQ_HD LIQ_FORCEINLINE void compute_reach(const BookView& b, int asset, const std::int32_t* next,
+                                          double funding, double spot, ReachBounds& r) {
+  double t_long = -HUGE_VAL, t_short = HUGE_VAL, max_scale = 0.0;
+  for (std::int32_t g = b.asset_groups[asset]; g < b.asset_groups[asset + 1]; ++g) {
+    const LadderGroup& grp = b.groups[g];
+    max_scale = fmax(max_scale, grp.funding_scale);
+    if (next[g] >= grp.end) continue;
+    const double p_liq = b.trigger[next[g]] + funding * grp.funding_scale;
+    if (grp.side == 0) {
+      t_long = fmax(t_long, p_liq);
+    } else {
+      t_short = fmin(t_short, p_liq);
+    }
+  }
+  r.slack = kReachSlack * spot;
+  r.long_log = t_long + r.slack > 0.0 ? log((t_long + r.slack) / spot) : -HUGE_VAL;
+  r.short_log = t_short - r.slack > 0.0 ? log((t_short - r.slack) / spot) : -HUGE_VAL;
+  r.funding_at = funding;
+  r.max_scale = max_scale;
+  r.valid = true;
 }
 
 /// End of a step: fees in, then the fund pays the step's bad debt; what it cannot pay is

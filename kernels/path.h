@@ -52,8 +52,14 @@ LIQ_HD inline void simulate_path(const Model& m, std::uint64_t path, std::size_t
   double liq_usd[kMaxAssets][2];
   std::uint32_t liq_count[kMaxAssets][2];
   StepPrices sp[kMaxAssets];
+  ReachBounds reach[kMaxAssets];
+  bool reach_long[kMaxAssets], reach_short[kMaxAssets];
+  bool end_known[kMaxAssets];  // end_price[a] holds this step's (the next's start) price
+  double end_price[kMaxAssets];
   for (int a = 0; a < n; ++a) {
     x[a] = lo[a] = hi[a] = funding[a] = 0.0;
+    reach_long[a] = reach_short[a] = end_known[a] = false;
+    end_price[a] = 0.0;
     liq_usd[a][0] = liq_usd[a][1] = 0.0;
     liq_count[a][0] = liq_count[a][1] = 0;
   }
@@ -85,33 +91,53 @@ LIQ_HD inline void simulate_path(const Model& m, std::uint64_t path, std::size_t
       const double bmin = bridge_min(x0, x1, var, s.u_min[a]);
       const double bmax = bridge_max(x0, x1, var, s.u_max[a]);
       const double x2 = x1 + s.gap[a];
-      lo[a] = fmin(lo[a], fmin(bmin, x2));
-      hi[a] = fmax(hi[a], fmax(bmax, x2));
+      const double step_lo = fmin(bmin, x2), step_hi = fmax(bmax, x2);
+      lo[a] = fmin(lo[a], step_lo);
+      hi[a] = fmax(hi[a], step_hi);
       x[a] = x2;
-      if (book.n_groups > 0 || pf.n_accounts > 0) {
-        const double s0 = p.spot[a];
-        // The step starts where the previous one ended (S0 for the first step).
-        sp[a].start = k == 0 ? s0 : sp[a].end;
+      if (book.n_groups == 0 && pf.n_accounts == 0) continue;
+      const double s0 = p.spot[a];
+      // The step's start price: the previous step's end when that was computed (same value).
+      double start = end_known[a] ? end_price[a] : -1.0;
+      auto start_price = [&]() {
+        if (start < 0.0) start = s0 * exp(x0);
+        return start;
+      };
+      // Funding accrues on the step's start price (MODEL.md §3), longs pay when > 0.
+      if (p.funding_step[a] != 0.0) funding[a] += p.funding_step[a] * start_price();
+      // Does the step reach any remaining position of this asset? Decided in log space, so
+      // a quiet step costs no exp and no ladder lookups.
+      ReachBounds& rb = reach[a];
+      if (!rb.valid || fabs(funding[a] - rb.funding_at) * rb.max_scale > rb.slack)
+        compute_reach(book, a, next, funding[a], s0, rb);
+      reach_long[a] = step_lo <= rb.long_log;
+      reach_short[a] = step_hi >= rb.short_log;
+      end_known[a] = reach_long[a] || reach_short[a] || pf.n_accounts > 0;
+      if (end_known[a]) {
+        sp[a].start = start_price();
         sp[a].diffusion_low = s0 * exp(bmin);
         sp[a].diffusion_high = s0 * exp(bmax);
         sp[a].end = s0 * exp(x2);
         sp[a].low = fmin(sp[a].diffusion_low, sp[a].end);
         sp[a].high = fmax(sp[a].diffusion_high, sp[a].end);
-        // Funding accrues on the step's start price (MODEL.md §3), longs pay when > 0.
-        funding[a] += p.funding_step[a] * sp[a].start;
+        end_price[a] = sp[a].end;
       }
     }
     if (book.n_groups == 0 && pf.n_accounts == 0) continue;
 
     double step_usd[kMaxAssets][2];
     for (int a = 0; a < n; ++a) step_usd[a][0] = step_usd[a][1] = 0.0;
-    for (int g = 0; g < book.n_groups; ++g) {
-      const LadderGroup& grp = book.groups[g];
-      const int a = grp.asset;
-      std::uint32_t count = 0;
-      next[g] = liquidate_group(book, grp, next[g], funding[a], sp[a], step_usd[a][grp.side], count,
-                                tally);
-      liq_count[a][grp.side] += count;
+    for (int a = 0; a < n; ++a) {
+      if (!reach_long[a] && !reach_short[a]) continue;
+      for (std::int32_t g = book.asset_groups[a]; g < book.asset_groups[a + 1]; ++g) {
+        const LadderGroup& grp = book.groups[g];
+        if (!(grp.side == 0 ? reach_long[a] : reach_short[a])) continue;
+        std::uint32_t count = 0;
+        next[g] = liquidate_group(book, grp, next[g], funding[a], sp[a], step_usd[a][grp.side],
+                                  count, tally);
+        liq_count[a][grp.side] += count;
+        if (count > 0) reach[a].valid = false;  // the nearest remaining positions moved
+      }
     }
     for (int i = 0; i < pf.n_accounts; ++i) {
       if (!alive[i]) continue;

@@ -79,6 +79,7 @@ TEST(FirstPassage, LiquidationFrequencyMatchesContinuousMonitoringAtAnyStep) {
         Model m;
         m.market = p;
         m.book.n_groups = 1;
+        for (int a = 1; a <= kMaxAssets; ++a) m.book.asset_groups[a] = 1;
         m.book.groups = &g;
         m.book.trigger = &trigger;
         m.book.quantity = &quantity;

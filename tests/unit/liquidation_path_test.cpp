@@ -53,6 +53,7 @@ struct GapCase {
     group.end = 1;
     model.market = market;
     model.book.n_groups = 1;
+    for (int a = 1; a <= kMaxAssets; ++a) model.book.asset_groups[a] = 1;  // group 0: asset 0
     model.book.groups = &group;
     model.book.trigger = &trigger;
     model.book.quantity = &quantity;
