@@ -92,23 +92,27 @@ assets = ["BTC", "ETH", "SOL", "DOGE"]
 correlation = [[1.0, 0.85, 0.75, 0.7], [0.85, 1.0, 0.8, 0.7], [0.75, 0.8, 1.0, 0.7], [0.7, 0.7, 0.7, 1.0]]
 [asset.BTC]
 spot = 121000.0
+depth = 4.0e8
 vol = 0.55
 funding_8h = 0.0001
 jumps = { rate = 6.0, mean = -0.02, stdev = 0.04 }
 [asset.ETH]
 spot = 4300.0
+depth = 2.3e8
 vol = 0.75
 funding_8h = 0.0001
 beta = 1.2
 jumps = { rate = 8.0, mean = -0.03, stdev = 0.05 }
 [asset.SOL]
 spot = 220.0
+depth = 6.9e7
 vol = 0.95
 funding_8h = 0.0001
 beta = 1.5
 jumps = { rate = 10.0, mean = -0.04, stdev = 0.06 }
 [asset.DOGE]
 spot = 0.25
+depth = 2.3e7
 vol = 1.1
 funding_8h = 0.0001
 beta = 1.6
@@ -147,6 +151,12 @@ int bench_command(const BenchOptions& opt, std::ostream& out, std::ostream& err)
   const ModelInputs inputs(sc);
   const Model price_only = inputs.prices_only();
   const Model full = inputs.model();
+  // The same workload with forced flow moving prices (MODEL.md §4).
+  const Scenario sc_impact =
+      load_scenario_text(kBenchScenario, "bench workload", std::filesystem::current_path(), "bench",
+                         {"impact.model=sqrt", "impact.half_life=\"30m\""});
+  Model cascade = full;
+  cascade.impact = impact_params(sc_impact);
   const MarketParams& params = full.market;
   const Ladders& ladders = inputs.ladders();
   std::string why;
@@ -164,7 +174,7 @@ int bench_command(const BenchOptions& opt, std::ostream& out, std::ostream& err)
   const std::uint64_t warm = std::min<std::uint64_t>(n, 1024);
   PathRows rows;
   StepSums sums;
-  sums.reset(params.n_steps * sc.n_assets() * 2);
+  sums.reset(StepCells{params.n_steps, sc.n_assets()}.total());
   rows.resize(static_cast<std::size_t>(warm), sc.n_assets());
   backend->simulate(full, 0, rows, sums);
   rows.resize(static_cast<std::size_t>(n), sc.n_assets());
@@ -172,6 +182,10 @@ int bench_command(const BenchOptions& opt, std::ostream& out, std::ostream& err)
       median_seconds(opt.repeats, [&] { backend->simulate(price_only, 0, rows, sums); });
   const double t_full =
       median_seconds(opt.repeats, [&] { backend->simulate(full, 0, rows, sums); });
+  const double t_cascade =
+      median_seconds(opt.repeats, [&] { backend->simulate(cascade, 0, rows, sums); });
+  double cascade_rounds = 0.0;
+  for (std::uint16_t r : rows.cascade_rounds) cascade_rounds += r;
   double checksum = 0.0;
   const double t_rng = median_seconds(opt.repeats, [&] {
     checksum += backend->draw_randoms(params, 0, static_cast<std::size_t>(n));
@@ -194,12 +208,17 @@ int bench_command(const BenchOptions& opt, std::ostream& out, std::ostream& err)
   const double nd = static_cast<double>(n);
   t.add_row(
       {"full model: prices + book", format_si(pas / t_full), format_si(nd / t_full), secs(t_full)});
+  t.add_row({"full model + cascades (sqrt impact)", format_si(pas / t_cascade),
+             format_si(nd / t_cascade), secs(t_cascade)});
   t.add_row(
       {"price model alone", format_si(pas / t_model), format_si(nd / t_model), secs(t_model)});
   t.add_row({"random numbers alone", format_si(pas / t_rng), format_si(nd / t_rng), secs(t_rng)});
   t.print(out);
   out << "\nfull model / price model alone: " << std::fixed << std::setprecision(2)
       << t_model / t_full << "  (1.00 = the book costs nothing)\n";
+  out << "cascades on / off:              " << std::fixed << std::setprecision(2)
+      << t_full / t_cascade << "  (impact sqrt, strength 1, half-life 30m, SPEC depths; "
+      << std::setprecision(1) << cascade_rounds / nd << " rounds in the worst step of a path)\n";
   out << "price model / RNG bound:        " << std::fixed << std::setprecision(2) << t_rng / t_model
       << "  (1.00 = the simulation runs at the speed of its own random numbers)\n";
   if (!std::isfinite(checksum)) out << "(checksum not finite)\n";

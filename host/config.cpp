@@ -414,6 +414,9 @@ constexpr const char* kKnownKeys[] = {
     "impact.half_life",
     "impact.max_cascade_rounds",
     "impact.cross.*.*",
+    "impact.thinning.drawdown",
+    "impact.thinning.flow",
+    "impact.thinning.floor",
     "book.source",
     "book.path",
     "book.maintenance",
@@ -1003,6 +1006,22 @@ struct Loader {
       }
     }
 
+    if (const Item thinning = t.get("thinning")) {
+      const Table tt = r.as_table(thinning);
+      if (const Item dd = tt.get("drawdown")) {
+        im.thin_drawdown = r.number(dd);
+        r.check(im.thin_drawdown >= 0, dd, "must be >= 0 (0 turns drawdown thinning off)");
+      }
+      if (const Item fl = tt.get("flow")) {
+        im.thin_flow = r.number(fl);
+        r.check(im.thin_flow >= 0, fl, "must be >= 0 (0 turns flow thinning off)");
+      }
+      if (const Item fl = tt.get("floor")) {
+        im.thin_floor = r.number(fl);
+        r.check(im.thin_floor > 0 && im.thin_floor <= 1, fl, "must be in (0, 1]");
+      }
+    }
+
     // Depth is what turns forced flow into a price move: needed exactly when impact is on.
     if (im.model != ImpactModel::none) {
       const Table assets_table = r.table(root, "asset", false);
@@ -1382,6 +1401,13 @@ std::string resolved_toml(const Scenario& s) {
     if (!row.empty()) cross.insert(s.assets[from].symbol, std::move(row));
   }
   w.kv("cross", std::move(cross));
+  if (s.impact.thin_drawdown > 0 || s.impact.thin_flow > 0) {
+    toml::table thinning = ResolvedWriter::inline_table();
+    thinning.insert("drawdown", s.impact.thin_drawdown);
+    thinning.insert("flow", s.impact.thin_flow);
+    thinning.insert("floor", s.impact.thin_floor);
+    w.kv("thinning", std::move(thinning));
+  }
 
   w.section("book");
   w.kv("source", std::string(s.book.source == BookSource::csv ? "csv" : "synthetic"));

@@ -97,4 +97,23 @@ MarketParams MarketModel::params() const {
   return p;
 }
 
+ImpactParams impact_params(const Scenario& sc) {
+  const ImpactSpec& im = sc.impact;
+  const int n = sc.n_assets();
+  ImpactParams ip;
+  ip.model = im.model == ImpactModel::none ? 0 : im.model == ImpactModel::linear ? 1 : 2;
+  ip.max_rounds = im.max_cascade_rounds;
+  ip.strength = im.strength;
+  ip.decay = std::isinf(im.half_life_s) ? 1.0 : std::exp2(-sc.simulation.step_s / im.half_life_s);
+  for (int a = 0; a < n; ++a) {
+    ip.depth[a] = sc.assets[a].depth_usd.value_or(0.0);
+    for (int b = 0; b < n; ++b)
+      ip.cross[a * kMaxAssets + b] = im.cross.empty() ? (a == b ? 1.0 : 0.0) : im.cross[a * n + b];
+  }
+  ip.thin_drawdown = im.thin_drawdown;
+  ip.thin_flow = im.thin_flow;
+  ip.thin_floor = im.thin_floor;
+  return ip;
+}
+
 }  // namespace liq

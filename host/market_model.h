@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "host/scenario.h"
+#include "kernels/impact.h"
 #include "kernels/market.h"
 
 namespace liq {
@@ -26,5 +27,8 @@ class MarketModel {
   std::vector<std::int32_t> shock_step_;  // steps that end with a gap, increasing
   std::vector<double> shock_log_return_;  // [shock steps × assets]
 };
+
+/// The kernels' impact parameters (MODEL.md §4) of a validated Scenario.
+ImpactParams impact_params(const Scenario& scenario);
 
 }  // namespace liq

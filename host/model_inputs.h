@@ -17,7 +17,8 @@ class ModelInputs {
       : market_(scenario),
         tiers_(load_tier_table(scenario)),
         book_(load_book(scenario)),
-        ladders_(scenario, book_, tiers_) {}
+        ladders_(scenario, book_, tiers_),
+        impact_(impact_params(scenario)) {}
   ModelInputs(const ModelInputs&) = delete;
   ModelInputs& operator=(const ModelInputs&) = delete;
 
@@ -27,6 +28,7 @@ class ModelInputs {
     m.market = market_.params();
     m.book = ladders_.book_view();
     m.portfolios = ladders_.portfolio_view();
+    m.impact = impact_;
     return m;
   }
   /// The price model alone (no book, no accounts).
@@ -43,6 +45,7 @@ class ModelInputs {
   TierTable tiers_;
   Book book_;
   Ladders ladders_;
+  ImpactParams impact_;
 };
 
 }  // namespace liq

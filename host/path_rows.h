@@ -25,6 +25,7 @@ struct PathRows {
   std::vector<double> insurance_fund_usd;           // [n_rows]
   std::vector<double> portfolio_pnl_usd;            // [n_rows × P]
   std::vector<std::uint8_t> portfolio_liquidated;   // [n_rows × P]
+  std::vector<std::uint16_t> cascade_rounds;        // [n_rows]
 
   void resize(std::size_t rows, int assets, int portfolios = 0) {
     n_rows = rows;
@@ -42,6 +43,7 @@ struct PathRows {
     insurance_fund_usd.assign(rows, 0.0);
     portfolio_pnl_usd.assign(rows * static_cast<std::size_t>(portfolios), 0.0);
     portfolio_liquidated.assign(rows * static_cast<std::size_t>(portfolios), 0);
+    cascade_rounds.assign(rows, 0);
   }
 
   PathOut view() {
@@ -57,6 +59,7 @@ struct PathRows {
     o.insurance_fund_usd = insurance_fund_usd.data();
     o.portfolio_pnl_usd = n_portfolios > 0 ? portfolio_pnl_usd.data() : nullptr;
     o.portfolio_liquidated = n_portfolios > 0 ? portfolio_liquidated.data() : nullptr;
+    o.cascade_rounds = cascade_rounds.data();
     return o;
   }
 };

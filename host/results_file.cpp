@@ -98,12 +98,14 @@ struct ResultsWriter::Impl {
   h5::Handle insurance_fund_usd;    // [N] f64
   h5::Handle portfolio_pnl_usd;     // [N, P] f64, only when P > 0
   h5::Handle portfolio_liquidated;  // [N, P] u8, only when P > 0
+  h5::Handle cascade_rounds;        // [N] u16
   int n_portfolios = 0;
 
   ~Impl() {
     if (committed) return;
     // An interrupted or failed run leaves nothing: close whatever is open (ignoring errors:
     // the file is being discarded) and remove the temporary file.
+    cascade_rounds.reset();
     portfolio_liquidated.reset();
     portfolio_pnl_usd.reset();
     insurance_fund_usd.reset();
@@ -226,9 +228,15 @@ void ResultsWriter::Impl::create(const Provenance& p, const std::vector<std::str
         "1 when the account was liquidated on the path (equity below its maintenance margin), "
         "else 0");
   }
+  cascade_rounds = h5::create_dataset(
+      g, "cascade_rounds", h5::TypeOf<std::uint16_t>::file(), {n}, "rounds",
+      "largest number of cascade rounds in a step (rounds of liquidation -> price impact -> "
+      "liquidation that liquidated something, MODEL.md section 4): 0 when the path liquidated "
+      "nothing, 1 without feedback; impact.max_cascade_rounds when the cap was reached");
 }
 
 void ResultsWriter::Impl::close_all() {
+  cascade_rounds.close("closing /paths/cascade_rounds");
   portfolio_liquidated.close("closing /paths/portfolio_liquidated");
   portfolio_pnl_usd.close("closing /paths/portfolio_pnl_usd");
   insurance_fund_usd.close("closing /paths/insurance_fund_usd");
@@ -314,42 +322,86 @@ void ResultsWriter::write_rows(std::size_t first_row, const PathRows& rows) {
       h5::write_block(m.portfolio_liquidated.get(), first_row, n,
                       std::span<const std::uint8_t>(rows.portfolio_liquidated));
     }
+    h5::write_block(m.cascade_rounds.get(), first_row, n,
+                    std::span<const std::uint16_t>(rows.cascade_rounds));
   } catch (const RuntimeFailure& e) {
     m.rethrow(e);
   }
 }
 
-void ResultsWriter::write_step_liquidations(const StepSums& sums, std::uint64_t n_paths,
-                                            std::int32_t steps) {
+void ResultsWriter::write_timeseries(const StepSums& sums, std::uint64_t n_paths,
+                                     std::int32_t steps) {
   Impl& m = *impl_;
   const auto a = static_cast<std::size_t>(m.n_assets);
-  const std::size_t cells = static_cast<std::size_t>(steps) * a * 2;
-  if (static_cast<std::size_t>(sums.n_cells) != cells) {
+  const StepCells cells{steps, m.n_assets};
+  if (sums.n_cells != cells.total()) {
     throw RuntimeFailure(m.temp.string() + ": step sums have " + std::to_string(sums.n_cells) +
-                         " cells, expected " + std::to_string(cells) + " (internal error)");
+                         " cells, expected " + std::to_string(cells.total()) + " (internal error)");
   }
-  std::vector<double> mean(cells), stdev(cells);
-  for (std::size_t c = 0; c < cells; ++c) {
-    mean[c] = sums.mean(static_cast<std::int32_t>(c), n_paths);
-    stdev[c] = sums.stddev(static_cast<std::int32_t>(c), n_paths);
+  const auto n_steps = static_cast<std::size_t>(steps);
+  std::vector<double> liq_mean(n_steps * a * 2), liq_std(n_steps * a * 2);
+  std::vector<double> flow_mean(n_steps * a), flow_std(n_steps * a);
+  std::vector<double> impact_mean(n_steps * a), impact_std(n_steps * a);
+  for (std::int32_t k = 0; k < steps; ++k) {
+    for (std::int32_t i = 0; i < m.n_assets; ++i) {
+      const std::size_t at = static_cast<std::size_t>(k) * a + static_cast<std::size_t>(i);
+      for (std::int32_t side = 0; side < 2; ++side) {
+        liq_mean[at * 2 + side] = sums.mean(cells.liquidated(k, i, side), n_paths);
+        liq_std[at * 2 + side] = sums.stddev(cells.liquidated(k, i, side), n_paths);
+      }
+      flow_mean[at] = sums.mean(cells.flow(k, i), n_paths);
+      flow_std[at] = sums.stddev(cells.flow(k, i), n_paths);
+      impact_mean[at] = sums.mean(cells.impact(k, i), n_paths, kImpactScale);
+      impact_std[at] = sums.stddev(cells.impact(k, i), n_paths, kImpactScale);
+    }
   }
   try {
     const h5::Handle g = h5::create_group(
         m.file.get(), "timeseries",
-        "per step, statistics across the file's paths; row k is the step [kΔ, (k+1)Δ)");
-    const auto dims = std::vector<hsize_t>{static_cast<hsize_t>(steps), a, 2};
+        "per step, statistics across the file's paths; row k is the step [kΔ, (k+1)Δ). All are "
+        "accumulated exactly in integers (USD in cents, impact in units of 1e-12), so shards and "
+        "thread counts give the same bytes");
     const hid_t f64 = h5::TypeOf<double>::file();
-    const h5::Handle dm = h5::create_dataset(
-        g.get(), "liquidated_usd_mean", f64, dims, "USD",
-        "mean across paths of the notional q·P_liq liquidated in each step, per asset and side "
-        "(0 long, 1 short); accumulated exactly in integer cents, so shards and thread counts "
-        "give the same bytes");
-    h5::write_block(dm.get(), 0, static_cast<std::size_t>(steps), std::span<const double>(mean));
-    const h5::Handle ds = h5::create_dataset(
-        g.get(), "liquidated_usd_std", f64, dims, "USD",
-        "standard deviation across paths (n − 1) of the notional liquidated in each step, per "
-        "asset and side");
-    h5::write_block(ds.get(), 0, static_cast<std::size_t>(steps), std::span<const double>(stdev));
+    const auto write = [&](const char* name, std::vector<hsize_t> dims, const char* units,
+                           const char* what, const std::vector<double>& values) {
+      const h5::Handle d = h5::create_dataset(g.get(), name, f64, std::move(dims), units, what);
+      h5::write_block(d.get(), 0, n_steps, std::span<const double>(values));
+    };
+    const auto steps_h = static_cast<hsize_t>(steps);
+    write("liquidated_usd_mean", {steps_h, a, 2}, "USD",
+          "mean across paths of the notional q·P_liq liquidated in each step, per asset and side "
+          "(0 long, 1 short)",
+          liq_mean);
+    write("liquidated_usd_std", {steps_h, a, 2}, "USD",
+          "standard deviation across paths (n − 1) of the notional liquidated in each step, per "
+          "asset and side",
+          liq_std);
+    write("forced_flow_usd_mean", {steps_h, a}, "USD",
+          "mean across paths of the step's net forced flow per asset: liquidated shorts bought "
+          "back minus liquidated longs sold (each at q·P_liq), plus cross-margin accounts closed "
+          "at market; buys > 0",
+          flow_mean);
+    write("forced_flow_usd_std", {steps_h, a}, "USD",
+          "standard deviation across paths (n − 1) of the step's net forced flow per asset",
+          flow_std);
+    write("impact_mean", {steps_h, a}, "log price",
+          "mean across paths of the log-price impact m at the step's end per asset: ln(traded "
+          "price / price without feedback), after this step's cascade and the decay of earlier "
+          "impact (0 with impact.model = none)",
+          impact_mean);
+    write("impact_std", {steps_h, a}, "log price",
+          "standard deviation across paths (n − 1) of the log-price impact at the step's end",
+          impact_std);
+    // The integers themselves, so `liqstress merge` adds shards exactly.
+    const h5::Handle raw = h5::create_dataset(
+        g.get(), "exact_sums", h5::TypeOf<std::uint64_t>::file(),
+        {static_cast<hsize_t>(cells.total()), 4}, "1",
+        "the exact accumulators behind the datasets above, per cell (liquidated [steps, A, 2], "
+        "then forced flow [steps, A], then impact [steps, A]): [Σc lo, Σc hi, Σc² lo, Σc² hi] "
+        "as 128-bit two's-complement integers of c = round(value · scale), scale 100 for USD "
+        "and 1e12 for impact; `liqstress merge` adds them");
+    h5::write_block(raw.get(), 0, static_cast<std::size_t>(cells.total()),
+                    std::span<const std::uint64_t>(sums.words));
   } catch (const RuntimeFailure& e) {
     m.rethrow(e);
   }

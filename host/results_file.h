@@ -51,9 +51,11 @@ class ResultsWriter {
   /// A no-op when the file has no per-path rows.
   void write_rows(std::size_t first_row, const PathRows& rows);
 
-  /// Writes /timeseries/liquidated_usd_mean and _std [steps, A, 2] from the exact per-step
-  /// sums over `n_paths` paths. Written whether or not the file has per-path rows.
-  void write_step_liquidations(const StepSums& sums, std::uint64_t n_paths, std::int32_t steps);
+  /// Writes /timeseries (liquidated notional [steps, A, 2], forced flow and impact
+  /// [steps, A]: means, standard deviations and the exact sums behind them) from the exact
+  /// per-step sums (StepCells layout) over `n_paths` paths. Written whether or not the file
+  /// has per-path rows.
+  void write_timeseries(const StepSums& sums, std::uint64_t n_paths, std::int32_t steps);
 
   /// Closes the file and renames it onto the target (replacing it only with `force`).
   void commit();

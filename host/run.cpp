@@ -88,6 +88,8 @@ struct TableColumns {
   std::vector<double> bad_debt, adl, fund;                    // [path]
   std::vector<std::vector<double>> pnl;                       // [portfolio][path]
   std::vector<std::uint64_t> liquidated_accounts;             // [portfolio]
+  std::uint16_t most_rounds = 0;                              // over all paths
+  std::vector<std::uint64_t> paths_by_rounds;                 // [rounds]: paths with that many
   TableColumns(int assets, int portfolios)
       : n_assets(assets),
         n_portfolios(portfolios),
@@ -107,6 +109,10 @@ struct TableColumns {
         liquidated[2 * a].push_back(rows.liquidated_usd[2 * i]);
         liquidated[2 * a + 1].push_back(rows.liquidated_usd[2 * i + 1]);
       }
+      const std::uint16_t rounds = rows.cascade_rounds[r];
+      most_rounds = std::max(most_rounds, rounds);
+      if (paths_by_rounds.size() <= rounds) paths_by_rounds.resize(rounds + std::size_t{1}, 0);
+      ++paths_by_rounds[rounds];
       bad_debt.push_back(rows.bad_debt_usd[r]);
       adl.push_back(rows.adl_usd[r]);
       fund.push_back(rows.insurance_fund_usd[r]);
@@ -269,6 +275,34 @@ std::string cpu_model_name() {
   return "unknown CPU";
 }
 
+namespace {
+
+/// The cascade in two lines: how many rounds steps needed, and a warning when paths
+/// reached impact.max_cascade_rounds (their fixed point may not have been reached).
+void print_cascade_lines(const Scenario& sc, const TableColumns& c, std::uint64_t n_paths,
+                         std::ostream& out, std::ostream& err) {
+  const std::int32_t cap = sc.impact.max_cascade_rounds;
+  std::uint64_t multi = 0, capped = 0;
+  for (std::size_t r = 0; r < c.paths_by_rounds.size(); ++r) {
+    if (r >= 2) multi += c.paths_by_rounds[r];
+    if (static_cast<std::int32_t>(r) >= cap) capped += c.paths_by_rounds[r];
+  }
+  out << "\ncascades: " << format_count(static_cast<double>(multi)) << " of "
+      << format_count(static_cast<double>(n_paths))
+      << " paths had a step where forced flow liquidated more (2+ rounds); most rounds in a "
+         "step: "
+      << c.most_rounds << " (cap " << cap << ")\n";
+  if (capped > 0) {
+    err << "liqstress: warning: " << capped << " path" << (capped == 1 ? "" : "s")
+        << " reached impact.max_cascade_rounds = " << cap
+        << " in some step; their cascade may not have reached its fixed point (raise the cap)\n";
+    out << "warning: " << format_count(static_cast<double>(capped))
+        << " paths reached impact.max_cascade_rounds\n";
+  }
+}
+
+}  // namespace
+
 int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
   std::vector<std::string> sets = opt.sets;
   if (opt.seed) sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
@@ -303,7 +337,9 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
   if (!opt.quiet) {
     err << "liqstress: book " << book.description << " in " << ladders.groups() << " ladders";
     if (sc.impact.model != ImpactModel::none)
-      err << "; [impact] is validated but not yet simulated (no feedback)";
+      err << "; impact " << (sc.impact.model == ImpactModel::linear ? "linear" : "sqrt")
+          << " (strength " << sc.impact.strength << ", up to " << sc.impact.max_cascade_rounds
+          << " cascade rounds a step)";
     err << '\n';
   }
   const std::size_t need = run_memory_bytes(n_paths, backend->preferred_batch(), sc.n_assets(),
@@ -344,7 +380,7 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
   Progress progress(n_paths, !opt.quiet && stderr_is_terminal());
   TableColumns columns(sc.n_assets(), n_portfolios);
   StepSums step_sums;
-  step_sums.reset(params.n_steps * sc.n_assets() * 2);
+  step_sums.reset(StepCells{params.n_steps, sc.n_assets()}.total());
   PathRows rows;
   const std::uint64_t batch = backend->preferred_batch();
   for (std::uint64_t done = 0; done < n_paths;) {
@@ -368,7 +404,7 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     err << "liqstress: interrupted; no results written to " << target.string() << '\n';
     return static_cast<int>(sig == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
   }
-  writer.write_step_liquidations(step_sums, n_paths, params.n_steps);
+  writer.write_timeseries(step_sums, n_paths, params.n_steps);
   writer.commit();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -382,6 +418,7 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
   print_price_table(sc, columns, out);
   out << '\n';
   print_liquidation_table(sc, columns, out);
+  if (sc.impact.model != ImpactModel::none) print_cascade_lines(sc, columns, n_paths, out, err);
   return 0;
 }
 

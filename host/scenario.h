@@ -65,6 +65,10 @@ struct ImpactSpec {
   std::int32_t max_cascade_rounds = 64;
   /// Γ, row-major [to * A + from]; identity plus `cross.FROM.TO` entries.
   std::vector<double> cross;
+  /// Thinning liquidity (kernels/impact.h), [impact.thinning]: 0 = off.
+  double thin_drawdown = 0.0;  // e-folding log drawdown of depth
+  double thin_flow = 0.0;      // step flow, in units of depth, that halves the depth
+  double thin_floor = 0.05;    // depth never below this fraction
 };
 
 /// One maintenance-margin bracket (Binance's names), by position notional.

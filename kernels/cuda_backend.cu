@@ -131,6 +131,7 @@ struct DeviceRows {
   DeviceArray<std::uint32_t> liq_count;
   DeviceArray<double> bad_debt, adl, fund, pf_pnl;
   DeviceArray<std::uint8_t> pf_liquidated;
+  DeviceArray<std::uint16_t> rounds;
   DeviceRows(std::size_t n, std::size_t assets, std::size_t portfolios)
       : final_lr(n * assets),
         min_lr(n * assets),
@@ -142,7 +143,8 @@ struct DeviceRows {
         adl(n),
         fund(n),
         pf_pnl(n * portfolios),
-        pf_liquidated(n * portfolios) {}
+        pf_liquidated(n * portfolios),
+        rounds(n) {}
   PathOut view() const {
     PathOut o;
     o.final_log_return = final_lr.get();
@@ -156,6 +158,7 @@ struct DeviceRows {
     o.insurance_fund_usd = fund.get();
     o.portfolio_pnl_usd = pf_pnl.get();
     o.portfolio_liquidated = pf_liquidated.get();
+    o.cascade_rounds = rounds.get();
     return o;
   }
   void download(PathRows& rows) const {
@@ -170,6 +173,7 @@ struct DeviceRows {
     fund.download(rows.insurance_fund_usd.data());
     pf_pnl.download(rows.portfolio_pnl_usd.data());
     pf_liquidated.download(rows.portfolio_liquidated.data());
+    rounds.download(rows.cascade_rounds.data());
   }
 };
 

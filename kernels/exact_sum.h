@@ -1,6 +1,7 @@
 // liqstress — exact, order-independent sums across paths (MODEL.md §5): values are rounded
-// to integer cents and added as 128-bit integers (Σx and Σx²), so per-step means and
-// standard deviations are the same bytes whatever the threads, batches, shards or backend.
+// to integers at a fixed scale (USD to cents; log-price impact to 1e-12) and added as 128-bit
+// two's-complement integers (Σx and Σx²), so per-step means and standard deviations are the
+// same bytes whatever the threads, batches, shards or backend.
 // On the CPU each thread adds into its own buffer and buffers are merged by integer
 // addition; on a GPU threads add with 64-bit atomics and an explicit carry.
 #pragma once
@@ -13,16 +14,38 @@
 
 namespace liq {
 
-/// `n_cells` exact accumulators of (Σ cents, Σ cents²), each as two 128-bit unsigned
-/// integers stored as four 64-bit words: [sum lo, sum hi, sumsq lo, sumsq hi].
+/// `n_cells` exact accumulators of (Σ c, Σ c²) for integers c = round(value · scale), each
+/// as two 128-bit integers stored as four 64-bit words: [sum lo, sum hi, sumsq lo, sumsq hi]
+/// (the sum in two's complement, so signed values add correctly modulo 2^128).
 struct ExactSums {
   std::uint64_t* words = nullptr;  // [n_cells * 4]; nullptr disables accumulation
   std::int32_t n_cells = 0;
 };
 
-/// USD → whole cents (values here are non-negative notionals).
-LIQ_HD LIQ_FORCEINLINE std::uint64_t to_cents(double usd) {
-  return usd > 0.0 ? static_cast<std::uint64_t>(llround(usd * 100.0)) : 0;
+constexpr double kCentsPerUsd = 100.0;
+constexpr double kImpactScale = 1e12;  // log-price impact resolution
+
+/// The cells of the per-step sums of a run with `steps` steps and `assets` assets:
+/// liquidated notional per (step, asset, side), then net forced flow per (step, asset),
+/// then the log-price impact at the step's end per (step, asset).
+struct StepCells {
+  std::int32_t steps = 0;
+  std::int32_t assets = 0;
+  LIQ_HD std::int32_t liquidated(std::int32_t k, std::int32_t a, std::int32_t side) const {
+    return (k * assets + a) * 2 + side;
+  }
+  LIQ_HD std::int32_t flow(std::int32_t k, std::int32_t a) const {
+    return steps * assets * 2 + k * assets + a;
+  }
+  LIQ_HD std::int32_t impact(std::int32_t k, std::int32_t a) const {
+    return steps * assets * 3 + k * assets + a;
+  }
+  LIQ_HD std::int32_t total() const { return steps * assets * 4; }
+};
+
+/// value · scale rounded to the nearest integer.
+LIQ_HD LIQ_FORCEINLINE std::int64_t to_fixed(double value, double scale) {
+  return static_cast<std::int64_t>(llround(value * scale));
 }
 
 /// 64×64 → 128-bit product as (lo, hi).
@@ -53,15 +76,18 @@ LIQ_HD LIQ_FORCEINLINE void add_128(std::uint64_t* w, std::uint64_t lo, std::uin
 #endif
 }
 
-/// Adds one path's value (USD) to cell `cell`.
-LIQ_HD LIQ_FORCEINLINE void add_exact(const ExactSums& s, std::int32_t cell, double usd) {
-  if (s.words == nullptr) return;
-  const std::uint64_t c = to_cents(usd);
+/// Adds one path's value to cell `cell` at `scale` (USD: kCentsPerUsd).
+LIQ_HD LIQ_FORCEINLINE void add_exact(const ExactSums& s, std::int32_t cell, double value,
+                                      double scale = kCentsPerUsd) {
+  if (s.words == nullptr || cell >= s.n_cells) return;
+  const std::int64_t c = to_fixed(value, scale);
   if (c == 0) return;
   std::uint64_t* w = s.words + 4 * static_cast<std::int64_t>(cell);
-  add_128(w, c, 0);
+  add_128(w, static_cast<std::uint64_t>(c), c < 0 ? ~std::uint64_t{0} : 0);
+  const std::uint64_t m = c < 0 ? static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(c)
+                                : static_cast<std::uint64_t>(c);
   std::uint64_t lo, hi;
-  mul_64x64(c, c, lo, hi);
+  mul_64x64(m, m, lo, hi);
   add_128(w + 2, lo, hi);
 }
 

@@ -132,6 +132,54 @@ class RunWritesResults(CliTestCase):
             self.assertIn("assets", f)
 
 
+class Cascades(CliTestCase):
+    def test_impact_writes_rounds_and_the_timeline(self):
+        extra = PORTFOLIO + """
+[impact]
+model = "sqrt"
+strength = 1.0
+half_life = "10m"
+cross = { BTC = { ETH = 0.5 } }
+thinning = { flow = 2.0, drawdown = 0.1 }
+"""
+        cfg = self.write("cascade.toml",
+                         small_config(paths=200, extra=extra)
+                         .replace("[asset.ETH]", "[asset.ETH]\ndepth = 2.0e7")
+                         .replace("[asset.BTC]", "[asset.BTC]\ndepth = 5.0e7"))
+        out = os.path.join(self.tmp, "c.h5")
+        off = os.path.join(self.tmp, "off.h5")
+        proc = self.run_liq("run", cfg, "-o", out, "--backend", "cpu", check=0)
+        self.assertIn("cascades:", proc.stdout)
+        self.run_liq("run", cfg, "-o", off, "--backend", "cpu", "--set", "impact.model=none",
+                     check=0)
+        with h5py.File(out, "r") as f, h5py.File(off, "r") as g:
+            rounds = f["paths/cascade_rounds"][()]
+            self.assertEqual(rounds.dtype, np.uint16)
+            self.assertTrue(np.all(rounds >= 1))  # the shock liquidates on every path
+            self.assertTrue(np.any(rounds >= 2))  # and forced flow liquidates more
+            self.assertTrue(np.all(g["paths/cascade_rounds"][()] == 1))
+            flow = f["timeseries/forced_flow_usd_mean"][()]
+            impact = f["timeseries/impact_mean"][()]
+            self.assertEqual(flow.shape, (60, 2))
+            self.assertEqual(impact.shape, (60, 2))
+            self.assertEqual(f["timeseries/forced_flow_usd_std"].shape, (60, 2))
+            self.assertEqual(f["timeseries/impact_std"].shape, (60, 2))
+            # Net flow = shorts bought back − longs sold (+ accounts closed): at the shock
+            # step, the long flush dominates.
+            liq = f["timeseries/liquidated_usd_mean"][()]
+            self.assertLess(flow[30, 0], 0)
+            self.assertLessEqual(flow[30, 0], liq[30, 0, 1] - liq[30, 0, 0] + 1.5e7)
+            self.assertLess(impact[30, 0], 0)  # forced selling pushed BTC down
+            self.assertLess(impact[30, 1], 0)  # and, through cross-impact, ETH
+            # Resilience: a 10-minute half-life leaves little of it 20 steps later.
+            self.assertLess(abs(impact[50, 0]), abs(impact[30, 0]) / 2)
+            # Feedback liquidates more than the same paths without it.
+            self.assertGreater(f["paths/liquidated_usd"][()].sum(),
+                               g["paths/liquidated_usd"][()].sum())
+            np.testing.assert_array_equal(g["timeseries/impact_mean"][()], 0.0)
+            self.assertEqual(f["timeseries/exact_sums"].shape, (60 * 2 * 4, 4))
+
+
 class Reproducibility(CliTestCase):
     def rows(self, path):
         with h5py.File(path, "r") as f:

@@ -219,6 +219,9 @@ void expect_same(const Scenario& a, const Scenario& b) {
   EXPECT_EQ(a.impact.half_life_s, b.impact.half_life_s);
   EXPECT_EQ(a.impact.max_cascade_rounds, b.impact.max_cascade_rounds);
   EXPECT_EQ(a.impact.cross, b.impact.cross);
+  EXPECT_EQ(a.impact.thin_drawdown, b.impact.thin_drawdown);
+  EXPECT_EQ(a.impact.thin_flow, b.impact.thin_flow);
+  EXPECT_EQ(a.impact.thin_floor, b.impact.thin_floor);
   EXPECT_EQ(a.book.source, b.book.source);
   EXPECT_EQ(a.book.csv_path, b.book.csv_path);
   EXPECT_EQ(a.book.maintenance, b.book.maintenance);
@@ -783,6 +786,13 @@ TEST(ConfigErrors, Impact) {
             "x.toml:24: impact.cross.BTC.XRP: not in market.assets [BTC, ETH]");
   EXPECT_EQ(error_of(base_plus("[impact]\ncross = { XRP = { BTC = 0.5 } }\n")),
             "x.toml:24: impact.cross.XRP: not in market.assets [BTC, ETH]");
+  EXPECT_EQ(error_of(base_plus("[impact]\nthinning = { floor = 0 }\n")),
+            "x.toml:24: impact.thinning.floor: must be in (0, 1], got 0");
+  EXPECT_EQ(error_of(base_plus("[impact]\nthinning = { flow = -2 }\n")),
+            "x.toml:24: impact.thinning.flow: must be >= 0 (0 turns flow thinning off), got -2");
+  EXPECT_EQ(error_of(base_plus("[impact.thinning]\ndepth = 2\n")),
+            "x.toml:24: impact.thinning.depth: unknown key (known keys here: drawdown, flow, "
+            "floor)");
   EXPECT_EQ(error_of(base_plus("[impact]\ncross = { BTC = { BTC = 0.5 } }\n")),
             "x.toml:24: impact.cross.BTC.BTC: the diagonal of the cross-impact matrix is fixed "
             "at 1");

@@ -163,7 +163,7 @@ PathRows run_all(const Scenario& sc) {
   PathRows rows;
   rows.resize(static_cast<std::size_t>(sc.simulation.paths), sc.n_assets());
   StepSums sums;
-  sums.reset(m.market.n_steps * sc.n_assets() * 2);
+  sums.reset(StepCells{m.market.n_steps, sc.n_assets()}.total());
   make_cpu_backend(0)->simulate(m, 0, rows, sums);
   return rows;
 }
