@@ -21,7 +21,9 @@ struct RunOptions {
   std::uint64_t first_path = 0;
   bool force = false;
   bool quiet = false;
-  std::vector<std::string> sets;  // --set KEY=VALUE
+  std::vector<std::string> sets;            // --set KEY=VALUE
+  std::optional<std::string> summary_json;  // --summary-json FILE
+  std::optional<double> target_rel_ci;      // --target-rel-ci X
 };
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
@@ -36,6 +38,14 @@ struct BenchOptions {
   int repeats = 3;
 };
 int bench_command(const BenchOptions& options, std::ostream& out, std::ostream& err);
+
+/// liqstress merge OUT.h5 PART.h5...: joins shards of one run (host/merge.cpp).
+int merge_command(const std::string& output, const std::vector<std::string>& inputs, bool force,
+                  bool quiet, std::ostream& out, std::ostream& err);
+
+/// liqstress compare A.h5 B.h5...: scenarios side by side (host/compare.cpp).
+int compare_command(const std::vector<std::string>& inputs, bool json, std::ostream& out,
+                    std::ostream& err);
 
 /// The CPU's model name from /proc/cpuinfo ("unknown CPU" when absent).
 std::string cpu_model_name();

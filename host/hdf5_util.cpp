@@ -167,11 +167,24 @@ Handle create_group(hid_t parent, const std::string& name, const std::string& de
   return group;
 }
 
+void set_rows(hid_t dataset, std::size_t rows) {
+  std::vector<hsize_t> dims = dataset_dims(dataset);
+  if (dims.empty()) fail("resizing a scalar dataset (internal error)");
+  dims[0] = rows;
+  check(H5Dset_extent(dataset, dims.data()), "resizing " + object_name(dataset));
+}
+
 Handle create_dataset(hid_t parent, const std::string& name, hid_t file_type,
                       const std::vector<hsize_t>& dims, const std::string& units,
-                      const std::string& description) {
+                      const std::string& description, bool growable) {
   const std::string what = "dataset '" + name + "'";
-  const Handle space = space_for(dims, what);
+  std::vector<hsize_t> max_dims = dims;
+  if (growable && !max_dims.empty()) max_dims[0] = H5S_UNLIMITED;
+  const Handle space =
+      growable && !dims.empty()
+          ? space_handle(
+                H5Screate_simple(static_cast<int>(dims.size()), dims.data(), max_dims.data()), what)
+          : space_for(dims, what);
   const Handle dcpl = plist_handle(H5Pcreate(H5P_DATASET_CREATE), what);
   no_times(dcpl.get(), what);
   const std::size_t type_bytes = H5Tget_size(file_type);
@@ -183,13 +196,17 @@ Handle create_dataset(hid_t parent, const std::string& name, hid_t file_type,
     check(H5Pset_fill_value(dcpl.get(), file_type, zero.data()), what + ": fill value");
   }
   const bool empty = std::any_of(dims.begin(), dims.end(), [](hsize_t d) { return d == 0; });
-  if (!dims.empty() && !empty) {
-    // Whole trailing dimensions per chunk; as many rows as fit in kChunkBytes, at least 1.
+  if (!dims.empty() && (!empty || growable)) {
+    // Whole trailing dimensions per chunk; as many rows as fit in kChunkBytes, at least 1
+    // (a growable dataset's chunks do not depend on its first size).
     std::vector<hsize_t> chunk = dims;
-    const std::size_t row_bytes = row_cells(dims) * type_bytes;
+    std::size_t cells = 1;
+    for (std::size_t i = 1; i < dims.size(); ++i) cells *= static_cast<std::size_t>(dims[i]);
+    const std::size_t row_bytes = std::max<std::size_t>(1, cells) * type_bytes;
     const std::size_t rows =
         std::max<std::size_t>(1, kChunkBytes / std::max<std::size_t>(1, row_bytes));
-    chunk[0] = std::min<hsize_t>(dims[0], rows);
+    chunk[0] = growable ? rows : std::min<hsize_t>(dims[0], rows);
+    for (std::size_t i = 1; i < chunk.size(); ++i) chunk[i] = std::max<hsize_t>(chunk[i], 1);
     check(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()),
           what + ": chunking");
     // Shuffle groups the bytes of equal significance together: deflate then finds the

@@ -174,10 +174,15 @@ constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
 /// first dimension (whole trailing dimensions per chunk, at most kChunkBytes), shuffled and
 /// deflated at level 4, fill value 0, object time tracking off; with `units` and
 /// `description` attributes. An empty shape (a zero dimension) is stored contiguous and
-/// unfiltered: there is nothing to chunk. `dims` empty means a scalar dataset.
+/// unfiltered: there is nothing to chunk. `dims` empty means a scalar dataset. A
+/// `growable` dataset has an unlimited first dimension (resize it with set_rows) and chunks
+/// of kChunkBytes whatever its first size.
 Handle create_dataset(hid_t parent, const std::string& name, hid_t file_type,
                       const std::vector<hsize_t>& dims, const std::string& units,
-                      const std::string& description);
+                      const std::string& description, bool growable = false);
+
+/// Sets the first dimension of a growable dataset to `rows`.
+void set_rows(hid_t dataset, std::size_t rows);
 
 /// The object's path in its file (e.g. "/paths/weight"), for messages.
 std::string object_name(hid_t object);

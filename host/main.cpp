@@ -34,6 +34,12 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--quiet", run.quiet, "no progress or notes on stderr");
   run_cmd->add_option("--set", run.sets, "override a scenario key: KEY=VALUE (value read as TOML)")
       ->take_all();
+  run_cmd->add_option("--summary-json", run.summary_json,
+                      "also write the summary (the end-of-run table's numbers and more) as JSON");
+  run_cmd->add_option("--target-rel-ci", run.target_rel_ci,
+                      "add batches of --paths (or simulation.paths) paths until the 95% interval "
+                      "of the 99% VaR of total liquidations has a half-width below X of its "
+                      "value, or simulation.max_paths is reached");
 
   std::vector<std::string> validate_files, validate_sets;
   CLI::App* validate_cmd =
@@ -57,6 +63,26 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
 
+  std::string merge_output;
+  std::vector<std::string> merge_inputs;
+  bool merge_force = false, merge_quiet = false;
+  CLI::App* merge_cmd = app.add_subcommand(
+      "merge", "join shards of one run (same config and seed, contiguous path ranges)");
+  merge_cmd->add_option("output", merge_output, "merged results file")->required();
+  merge_cmd->add_option("parts", merge_inputs, "shard results files, in any order")->required();
+  merge_cmd->add_flag("--force", merge_force, "replace an existing output file");
+  merge_cmd->add_flag("--quiet", merge_quiet, "no notes on stderr");
+
+  std::vector<std::string> compare_inputs;
+  bool compare_json = false;
+  CLI::App* compare_cmd = app.add_subcommand(
+      "compare",
+      "tail estimates of several runs side by side, paired differences under common "
+      "random numbers");
+  compare_cmd->add_option("files", compare_inputs, "results files; the first is the baseline")
+      ->required();
+  compare_cmd->add_flag("--json", compare_json, "print JSON instead of a table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -69,6 +95,10 @@ int main(int argc, char** argv) {
     if (*validate_cmd) return validate_command(validate_files, validate_sets, std::cout, std::cerr);
     if (*info_cmd) return info_command(std::cout);
     if (*bench_cmd) return bench_command(bench, std::cout, std::cerr);
+    if (*merge_cmd)
+      return merge_command(merge_output, merge_inputs, merge_force, merge_quiet, std::cout,
+                           std::cerr);
+    if (*compare_cmd) return compare_command(compare_inputs, compare_json, std::cout, std::cerr);
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << '\n';
     return static_cast<int>(ExitCode::usage);

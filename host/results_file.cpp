@@ -100,6 +100,7 @@ struct ResultsWriter::Impl {
   h5::Handle portfolio_liquidated;  // [N, P] u8, only when P > 0
   h5::Handle cascade_rounds;        // [N] u16
   int n_portfolios = 0;
+  bool growable = false;
 
   ~Impl() {
     if (committed) return;
@@ -184,55 +185,66 @@ void ResultsWriter::Impl::create(const Provenance& p, const std::vector<std::str
   const hid_t f64 = h5::TypeOf<double>::file();
   final_log_return = h5::create_dataset(
       g, "final_log_return", f64, {n, a}, kLogReturnUnits,
-      "ln(S_T / S_0): the log of the traded price at the horizon over its starting spot");
+      "ln(S_T / S_0): the log of the traded price at the horizon over its starting spot", growable);
   min_log_return = h5::create_dataset(
       g, "min_log_return", f64, {n, a}, kLogReturnUnits,
       "ln(extreme / S_0) of the traded price over the horizon, Brownian-bridge extremes between "
       "steps included: the values that decide liquidations (here the minimum, which reaches "
-      "long positions' liquidation prices)");
+      "long positions' liquidation prices)",
+      growable);
   max_log_return = h5::create_dataset(
       g, "max_log_return", f64, {n, a}, kLogReturnUnits,
       "ln(extreme / S_0) of the traded price over the horizon, Brownian-bridge extremes between "
       "steps included: the values that decide liquidations (here the maximum, which reaches "
-      "short positions' liquidation prices)");
+      "short positions' liquidation prices)",
+      growable);
   weight = h5::create_dataset(g, "weight", f64, {n}, "1",
                               "likelihood ratio of the path (1 without importance sampling): "
-                              "weight each row by it when averaging over paths");
+                              "weight each row by it when averaging over paths",
+                              growable);
   const hid_t u32 = h5::TypeOf<std::uint32_t>::file();
   liquidated_usd = h5::create_dataset(
       g, "liquidated_usd", f64, {n, a, 2}, "USD",
       "liquidated notional q·P_liq (quantity times liquidation price) over the horizon per "
-      "path, asset and side (0 long, 1 short)");
+      "path, asset and side (0 long, 1 short)",
+      growable);
   liquidated_positions = h5::create_dataset(g, "liquidated_positions", u32, {n, a, 2}, "positions",
                                             "number of positions liquidated per path, asset and "
-                                            "side (0 long, 1 short)");
+                                            "side (0 long, 1 short)",
+                                            growable);
   bad_debt_usd = h5::create_dataset(
       g, "bad_debt_usd", f64, {n}, "USD",
       "losses beyond bankruptcy: sum over liquidated positions of q·max(0, P_bk − P_x) for longs "
       "(P_x − P_bk for shorts), P_x the execution price, plus cross-margin accounts' negative "
-      "equity");
+      "equity",
+      growable);
   adl_usd = h5::create_dataset(g, "adl_usd", f64, {n}, "USD",
                                "bad debt the insurance fund could not pay, auto-deleveraged "
-                               "against profitable positions");
+                               "against profitable positions",
+                               growable);
   insurance_fund_usd = h5::create_dataset(
       g, "insurance_fund_usd", f64, {n}, "USD",
-      "insurance fund balance at the horizon: start + liquidation fees − bad debt it paid");
+      "insurance fund balance at the horizon: start + liquidation fees − bad debt it paid",
+      growable);
   if (n_portfolios > 0) {
     const auto np = static_cast<hsize_t>(n_portfolios);
     portfolio_pnl_usd = h5::create_dataset(
         g, "portfolio_pnl_usd", f64, {n, np}, "USD",
         "P&L of each [[portfolio]] account over the horizon (columns follow /portfolios): change "
-        "of its equity, marked to market at spot at the start; loss = −P&L");
+        "of its equity, marked to market at spot at the start; loss = −P&L",
+        growable);
     portfolio_liquidated = h5::create_dataset(
         g, "portfolio_liquidated", h5::TypeOf<std::uint8_t>::file(), {n, np}, "1",
         "1 when the account was liquidated on the path (equity below its maintenance margin), "
-        "else 0");
+        "else 0",
+        growable);
   }
   cascade_rounds = h5::create_dataset(
       g, "cascade_rounds", h5::TypeOf<std::uint16_t>::file(), {n}, "rounds",
       "largest number of cascade rounds in a step (rounds of liquidation -> price impact -> "
       "liquidation that liquidated something, MODEL.md section 4): 0 when the path liquidated "
-      "nothing, 1 without feedback; impact.max_cascade_rounds when the cap was reached");
+      "nothing, 1 without feedback; impact.max_cascade_rounds when the cap was reached",
+      growable);
 }
 
 void ResultsWriter::Impl::close_all() {
@@ -258,7 +270,7 @@ void ResultsWriter::Impl::close_all() {
 ResultsWriter::ResultsWriter(const std::filesystem::path& target, bool force,
                              const Provenance& provenance, const std::vector<std::string>& assets,
                              std::size_t n_paths, bool per_path,
-                             const std::vector<std::string>& portfolios)
+                             const std::vector<std::string>& portfolios, bool growable)
     : impl_(std::make_unique<Impl>()) {
   h5::silence_errors();
   check_target(target, force);
@@ -271,6 +283,7 @@ ResultsWriter::ResultsWriter(const std::filesystem::path& target, bool force,
   m.n_paths = n_paths;
   m.n_assets = static_cast<int>(assets.size());
   m.n_portfolios = static_cast<int>(portfolios.size());
+  m.growable = growable;
   try {
     m.create(provenance, assets, portfolios);
   } catch (const RuntimeFailure& e) {
@@ -402,6 +415,40 @@ void ResultsWriter::write_timeseries(const StepSums& sums, std::uint64_t n_paths
         "and 1e12 for impact; `liqstress merge` adds them");
     h5::write_block(raw.get(), 0, static_cast<std::size_t>(cells.total()),
                     std::span<const std::uint64_t>(sums.words));
+  } catch (const RuntimeFailure& e) {
+    m.rethrow(e);
+  }
+}
+
+void ResultsWriter::set_paths(std::size_t n_paths) {
+  Impl& m = *impl_;
+  if (!m.growable)
+    throw RuntimeFailure(m.temp.string() + ": set_paths on a fixed-size file (internal error)");
+  try {
+    if (m.per_path) {
+      for (h5::Handle* d :
+           {&m.final_log_return, &m.min_log_return, &m.max_log_return, &m.weight, &m.liquidated_usd,
+            &m.liquidated_positions, &m.bad_debt_usd, &m.adl_usd, &m.insurance_fund_usd,
+            &m.portfolio_pnl_usd, &m.portfolio_liquidated, &m.cascade_rounds}) {
+        if (d->valid()) h5::set_rows(d->get(), n_paths);
+      }
+    }
+    h5::check(H5Adelete(m.file.get(), "paths"), "replacing attribute 'paths'");
+    h5::write_attribute<std::uint64_t>(m.file.get(), "paths", n_paths);
+  } catch (const RuntimeFailure& e) {
+    m.rethrow(e);
+  }
+  m.n_paths = n_paths;
+}
+
+hid_t ResultsWriter::file_id() const {
+  return impl_->file.get();
+}
+
+void ResultsWriter::write_summary(const std::vector<Metric>& metrics) {
+  Impl& m = *impl_;
+  try {
+    liq::write_summary(m.file.get(), metrics);
   } catch (const RuntimeFailure& e) {
     m.rethrow(e);
   }

@@ -13,6 +13,7 @@
 
 #include "host/path_rows.h"
 #include "host/step_sums.h"
+#include "host/summary.h"
 
 namespace liq {
 
@@ -40,9 +41,11 @@ class ResultsWriter {
   /// the /paths datasets sized for `n_paths` rows (chunked, shuffled, deflated).
   /// `portfolios` names the [[portfolio]] accounts (their /paths columns are written only
   /// when there is at least one).
+  /// `growable`: the /paths datasets can be resized with set_paths (a run whose length a
+  /// stopping rule decides).
   ResultsWriter(const std::filesystem::path& target, bool force, const Provenance& provenance,
                 const std::vector<std::string>& assets, std::size_t n_paths, bool per_path,
-                const std::vector<std::string>& portfolios = {});
+                const std::vector<std::string>& portfolios = {}, bool growable = false);
   ~ResultsWriter();
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
@@ -56,6 +59,16 @@ class ResultsWriter {
   /// per-step sums (StepCells layout) over `n_paths` paths. Written whether or not the file
   /// has per-path rows.
   void write_timeseries(const StepSums& sums, std::uint64_t n_paths, std::int32_t steps);
+
+  /// Resizes the /paths datasets of a growable file to `n_paths` rows and records the count
+  /// in the root attribute `paths`.
+  void set_paths(std::size_t n_paths);
+
+  /// The open temporary file (for reading back what was written before commit).
+  hid_t file_id() const;
+
+  /// Writes /summary (host/summary.h).
+  void write_summary(const std::vector<Metric>& metrics);
 
   /// Closes the file and renames it onto the target (replacing it only with `force`).
   void commit();

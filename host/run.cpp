@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
+#include <limits>
+#include <optional>
 #include <sstream>
 
 #include "host/backend.h"
@@ -22,6 +24,7 @@
 #include "host/model_inputs.h"
 #include "host/progress.h"
 #include "host/results_file.h"
+#include "host/summary.h"
 #include "host/table.h"
 #include "host/version.h"
 
@@ -67,67 +70,15 @@ std::string substitute_name(std::string path, const std::string& name) {
   return path;
 }
 
-/// x_(⌈n p⌉) of a sample (MODEL.md §5, unweighted); sorts its argument.
-double order_quantile(std::vector<double>& v, double p) {
+/// VaR_p of a sample (MODEL.md §5, host/statistics.h: x_(⌈np⌉) unweighted).
+double order_quantile(const std::vector<double>& v, double p) {
   if (v.empty()) return std::nan("");
-  std::sort(v.begin(), v.end());
-  auto k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
-  k = std::clamp<std::size_t>(k, 1, v.size());
-  return v[k - 1];
+  return SortedSample(v, {}).quantile(p);
 }
 
 std::string pct_return(double log_return) {
   return format_percent(std::expm1(log_return));
 }
-
-/// Per-path values kept for the end-of-run tables (memory: see run_memory_bytes).
-struct TableColumns {
-  int n_assets, n_portfolios;
-  std::vector<std::vector<double>> final_lr, min_lr, max_lr;  // [asset][path]
-  std::vector<std::vector<double>> liquidated;                // [asset × 2 + side][path]
-  std::vector<double> bad_debt, adl, fund;                    // [path]
-  std::vector<std::vector<double>> pnl;                       // [portfolio][path]
-  std::vector<std::uint64_t> liquidated_accounts;             // [portfolio]
-  std::uint16_t most_rounds = 0;                              // over all paths
-  std::vector<std::uint64_t> paths_by_rounds;                 // [rounds]: paths with that many
-  TableColumns(int assets, int portfolios)
-      : n_assets(assets),
-        n_portfolios(portfolios),
-        final_lr(assets),
-        min_lr(assets),
-        max_lr(assets),
-        liquidated(2 * static_cast<std::size_t>(assets)),
-        pnl(portfolios),
-        liquidated_accounts(portfolios, 0) {}
-  void add(const PathRows& rows) {
-    for (std::size_t r = 0; r < rows.n_rows; ++r) {
-      for (int a = 0; a < n_assets; ++a) {
-        const std::size_t i = r * static_cast<std::size_t>(n_assets) + a;
-        final_lr[a].push_back(rows.final_log_return[i]);
-        min_lr[a].push_back(rows.min_log_return[i]);
-        max_lr[a].push_back(rows.max_log_return[i]);
-        liquidated[2 * a].push_back(rows.liquidated_usd[2 * i]);
-        liquidated[2 * a + 1].push_back(rows.liquidated_usd[2 * i + 1]);
-      }
-      const std::uint16_t rounds = rows.cascade_rounds[r];
-      most_rounds = std::max(most_rounds, rounds);
-      if (paths_by_rounds.size() <= rounds) paths_by_rounds.resize(rounds + std::size_t{1}, 0);
-      ++paths_by_rounds[rounds];
-      bad_debt.push_back(rows.bad_debt_usd[r]);
-      adl.push_back(rows.adl_usd[r]);
-      fund.push_back(rows.insurance_fund_usd[r]);
-      for (int p = 0; p < n_portfolios; ++p) {
-        const std::size_t i = r * static_cast<std::size_t>(n_portfolios) + p;
-        pnl[p].push_back(rows.portfolio_pnl_usd[i]);
-        liquidated_accounts[p] += rows.portfolio_liquidated[i];
-      }
-    }
-  }
-  /// Bytes per path held here.
-  static std::size_t bytes_per_path(int assets, int portfolios) {
-    return sizeof(double) * (5 * static_cast<std::size_t>(assets) + 3 + portfolios);
-  }
-};
 
 double mean_of(const std::vector<double>& v) {
   double s = 0.0;
@@ -135,79 +86,42 @@ double mean_of(const std::vector<double>& v) {
   return v.empty() ? 0.0 : s / static_cast<double>(v.size());
 }
 
-/// USD in millions with two decimals: "1,234.56M".
-std::string musd(double usd) {
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(2) << usd / 1e6;
-  return o.str();
-}
-
-void print_liquidation_table(const Scenario& sc, TableColumns& cols, std::ostream& out) {
-  TextTable t({"asset", "side", "mean", "median", "q90", "q99", "max", "P(any)"});
-  double total_mean = 0.0;
-  for (int a = 0; a < sc.n_assets(); ++a) {
-    for (int side = 0; side < 2; ++side) {
-      std::vector<double>& v = cols.liquidated[2 * static_cast<std::size_t>(a) + side];
-      const double mean = mean_of(v);
-      total_mean += mean;
-      std::size_t any = 0;
-      for (double x : v) any += x > 0.0 ? 1 : 0;
-      t.add_row({sc.assets[a].symbol, side == 0 ? "long" : "short", musd(mean),
-                 musd(order_quantile(v, 0.5)), musd(order_quantile(v, 0.9)),
-                 musd(order_quantile(v, 0.99)), musd(v.empty() ? 0.0 : v.back()),
-                 format_percent(static_cast<double>(any) /
-                                    static_cast<double>(std::max<std::size_t>(v.size(), 1)),
-                                1)});
-    }
-  }
-  out << "Liquidated notional q·P_liq per path, USD millions (quantiles over paths; sampling "
-         "intervals come with the statistics of a later version):\n";
-  t.print(out);
-  out << "total liquidated, mean per path: " << musd(total_mean) << "M USD\n\n";
-
-  TextTable m({"who pays", "mean", "median", "q99", "max", "P(> 0)"});
-  auto money_row = [&](const std::string& name, std::vector<double>& v) {
-    std::size_t positive = 0;
-    for (double x : v) positive += x > 0.0 ? 1 : 0;
-    const double mean = mean_of(v);
-    m.add_row({name, musd(mean), musd(order_quantile(v, 0.5)), musd(order_quantile(v, 0.99)),
-               musd(v.empty() ? 0.0 : v.back()),
-               format_percent(static_cast<double>(positive) /
-                                  static_cast<double>(std::max<std::size_t>(v.size(), 1)),
-                              1)});
-  };
-  money_row("bad debt", cols.bad_debt);
-  money_row("auto-deleveraged (ADL)", cols.adl);
-  money_row("insurance fund at horizon", cols.fund);
-  out << "Who pays, USD millions per path (fund starts at " << musd(sc.insurance_fund.balance_usd)
-      << "M, fee " << format_percent(sc.insurance_fund.liquidation_fee, 2) << "):\n";
-  m.print(out);
-  if (cols.n_portfolios > 0) {
-    TextTable pt({"portfolio", "mean P&L", "loss q95", "loss q99", "worst loss", "P(liquidated)"});
-    for (int p = 0; p < cols.n_portfolios; ++p) {
-      std::vector<double> loss(cols.pnl[p].size());
-      for (std::size_t i = 0; i < loss.size(); ++i) loss[i] = -cols.pnl[p][i];
-      const double n = static_cast<double>(std::max<std::size_t>(loss.size(), 1));
-      pt.add_row({sc.portfolios[p].name, musd(mean_of(cols.pnl[p])),
-                  musd(order_quantile(loss, 0.95)), musd(order_quantile(loss, 0.99)),
-                  musd(loss.empty() ? 0.0 : loss.back()),
-                  format_percent(static_cast<double>(cols.liquidated_accounts[p]) / n, 2)});
-    }
-    out << "\nPortfolios (cross margin), USD millions; loss = -P&L over the horizon, marked to "
-           "market at spot at the start:\n";
-    pt.print(out);
+void print_liquidation_table(const Scenario& sc, const ColumnSource& cols, const PathCounts& counts,
+                             const std::vector<Metric>& metrics, std::ostream& out) {
+  out << "Liquidated notional q·P_liq, bad debt, ADL and portfolio losses per path, USD millions "
+         "(mean ± standard error; VaR and expected shortfall with 95% intervals, MODEL.md §5; "
+         "all metrics in /summary):\n";
+  print_metrics_table(metrics, out);
+  const std::vector<double> fund = cols.column(Column::fund);
+  out << "insurance fund at horizon: mean " << millions(mean_of(fund)) << "M, 1% worst "
+      << millions(order_quantile(fund, 0.01)) << "M (starts at "
+      << millions(sc.insurance_fund.balance_usd) << "M, fee "
+      << format_percent(sc.insurance_fund.liquidation_fee, 2) << ")\n";
+  for (int p = 0; p < cols.n_portfolios(); ++p) {
+    const std::uint64_t gone = static_cast<std::size_t>(p) < counts.liquidated_accounts.size()
+                                   ? counts.liquidated_accounts[p]
+                                   : 0;
+    out << "portfolio " << sc.portfolios[p].name << ": liquidated on "
+        << format_percent(static_cast<double>(gone) /
+                              static_cast<double>(std::max<std::size_t>(cols.size(), 1)),
+                          2)
+        << " of paths (loss = -P&L over the horizon, marked to market at spot at the start)\n";
   }
 }
 
-/// Bytes of memory a run needs beyond the book: the per-path values kept for the tables,
-/// one batch of rows, and the per-thread step sums.
+/// Bytes of memory a run needs beyond the book: what it keeps per path (with per-path rows in
+/// the file, only what the stopping rule reads; without, every summary column), the column
+/// being summarised at the end with its sorted copy and the weights, one batch of rows, and
+/// the per-thread step sums.
 std::size_t run_memory_bytes(std::uint64_t paths, std::uint64_t batch, int assets, int portfolios,
-                             std::int32_t steps, int threads) {
+                             std::int32_t steps, int threads, bool per_path, bool stopping_rule) {
   const std::size_t row = sizeof(double) * (3 * assets + 2 * assets + 4 + portfolios) +
-                          sizeof(std::uint32_t) * 2 * assets + portfolios;
-  return static_cast<std::size_t>(paths) * TableColumns::bytes_per_path(assets, portfolios) +
+                          sizeof(std::uint32_t) * 2 * assets + portfolios + 2;
+  const std::size_t kept = per_path ? (stopping_rule ? 2 * sizeof(double) : 0)
+                                    : PathColumns::bytes_per_path(assets, portfolios);
+  return static_cast<std::size_t>(paths) * (kept + 3 * sizeof(double)) +
          static_cast<std::size_t>(batch) * row * 2 +
-         static_cast<std::size_t>(threads + 1) * static_cast<std::size_t>(steps) * assets * 2 * 32;
+         static_cast<std::size_t>(threads + 1) * static_cast<std::size_t>(steps) * assets * 4 * 32;
 }
 
 /// MemAvailable from /proc/meminfo in bytes (0 when unknown).
@@ -229,11 +143,11 @@ std::string gib(std::size_t bytes) {
   return o.str();
 }
 
-void print_price_table(const Scenario& sc, TableColumns& cols, std::ostream& out) {
+void print_price_table(const Scenario& sc, const ColumnSource& cols, std::ostream& out) {
   TextTable t({"asset", "spot USD", "mean return", "stdev", "worst 1% low", "median low",
                "median high", "best 1% high"});
   for (int a = 0; a < sc.n_assets(); ++a) {
-    const std::vector<double>& f = cols.final_lr[a];
+    const std::vector<double> f = cols.column(Column::final_lr, a);
     double mean_simple = 0.0, m2 = 0.0;
     for (double x : f) mean_simple += std::expm1(x);
     mean_simple /= static_cast<double>(std::max<std::size_t>(f.size(), 1));
@@ -241,11 +155,11 @@ void print_price_table(const Scenario& sc, TableColumns& cols, std::ostream& out
     const double sd = f.size() > 1 ? std::sqrt(m2 / static_cast<double>(f.size() - 1)) : 0.0;
     std::ostringstream spot;
     spot << std::fixed << std::setprecision(sc.assets[a].spot < 10 ? 4 : 2) << sc.assets[a].spot;
+    const SortedSample lows(cols.column(Column::min_lr, a), {});
+    const SortedSample highs(cols.column(Column::max_lr, a), {});
     t.add_row({sc.assets[a].symbol, spot.str(), format_percent(mean_simple), format_percent(sd),
-               pct_return(order_quantile(cols.min_lr[a], 0.01)),
-               pct_return(order_quantile(cols.min_lr[a], 0.5)),
-               pct_return(order_quantile(cols.max_lr[a], 0.5)),
-               pct_return(order_quantile(cols.max_lr[a], 0.99))});
+               pct_return(lows.quantile(0.01)), pct_return(lows.quantile(0.5)),
+               pct_return(highs.quantile(0.5)), pct_return(highs.quantile(0.99))});
   }
   out << "Price paths over " << format_seconds(sc.simulation.horizon_s)
       << " (simple returns; low/high = the path's extreme, Brownian-bridge extremes included):\n";
@@ -279,7 +193,7 @@ namespace {
 
 /// The cascade in two lines: how many rounds steps needed, and a warning when paths
 /// reached impact.max_cascade_rounds (their fixed point may not have been reached).
-void print_cascade_lines(const Scenario& sc, const TableColumns& c, std::uint64_t n_paths,
+void print_cascade_lines(const Scenario& sc, const PathCounts& c, std::uint64_t n_paths,
                          std::ostream& out, std::ostream& err) {
   const std::int32_t cap = sc.impact.max_cascade_rounds;
   std::uint64_t multi = 0, capped = 0;
@@ -299,6 +213,18 @@ void print_cascade_lines(const Scenario& sc, const TableColumns& c, std::uint64_
     out << "warning: " << format_count(static_cast<double>(capped))
         << " paths reached impact.max_cascade_rounds\n";
   }
+}
+
+/// Relative half-width of the 95% interval of the 99% VaR of total liquidations: what
+/// --target-rel-ci compares with its target. Infinite while VaR is 0 with a non-zero width.
+double var99_relative_half_width(const std::vector<double>& total,
+                                 const std::vector<double>& weight, double& var) {
+  const SortedSample sample(total, weight);
+  var = sample.quantile(0.99);
+  const Interval ci = sample.quantile_interval(0.99, 0.95);
+  const double half = 0.5 * (ci.hi - ci.lo);
+  if (half == 0.0) return 0.0;
+  return var > 0.0 ? half / var : std::numeric_limits<double>::infinity();
 }
 
 }  // namespace
@@ -342,18 +268,32 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
           << " cascade rounds a step)";
     err << '\n';
   }
-  const std::size_t need = run_memory_bytes(n_paths, backend->preferred_batch(), sc.n_assets(),
-                                            n_portfolios, params.n_steps, omp_get_max_threads()) +
-                           ladders.bytes();
+  // With --target-rel-ci the run grows in increments of n_paths up to simulation.max_paths;
+  // checks happen only at whole increments, so where it stops depends on the scenario alone
+  // (not on batch size, threads or backend).
+  const std::optional<double> target_rel = opt.target_rel_ci;
+  if (target_rel && !(*target_rel > 0.0 && *target_rel < 1.0))
+    throw InputError("--target-rel-ci: must be in (0, 1), got " + std::to_string(*target_rel));
+  const auto max_paths = static_cast<std::uint64_t>(sc.simulation.max_paths);
+  if (target_rel && max_paths < n_paths)
+    throw InputError("--target-rel-ci: simulation.max_paths (" + std::to_string(max_paths) +
+                     ") is below the first increment of " + std::to_string(n_paths) + " paths");
+  const std::uint64_t cap = target_rel ? max_paths : n_paths;
+  const std::size_t need =
+      run_memory_bytes(cap, backend->preferred_batch(), sc.n_assets(), n_portfolios, params.n_steps,
+                       omp_get_max_threads(), sc.output.per_path, target_rel.has_value()) +
+      ladders.bytes();
   const std::size_t have = available_memory_bytes();
   if (have > 0 && need > have) {
     throw InputError("this run needs about " + gib(need) + " of memory for " +
-                     format_count(static_cast<double>(n_paths)) + " paths (" +
-                     std::to_string(TableColumns::bytes_per_path(sc.n_assets(), n_portfolios)) +
-                     " bytes per path for the summary tables, plus the book), but " + gib(have) +
+                     format_count(static_cast<double>(cap)) + " paths (the summaries' columns " +
+                     "and the book), but " + gib(have) +
                      " is available; run fewer paths per process (--paths, and --first-path for "
-                     "shards that together make the run)");
+                     "shards that together make the run" +
+                     (target_rel ? ", or a lower simulation.max_paths" : "") + ")");
   }
+  if (opt.summary_json && !opt.force && std::filesystem::exists(*opt.summary_json))
+    throw InputError(*opt.summary_json + ": exists; pass --force to replace it");
 
   Provenance prov;
   prov.liqstress_version = liqstress_version();
@@ -374,51 +314,117 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
   std::vector<std::string> portfolio_names;
   for (const PortfolioSpec& ps : sc.portfolios) portfolio_names.push_back(ps.name);
   ResultsWriter writer(target, opt.force, prov, symbols, n_paths, sc.output.per_path,
-                       portfolio_names);
+                       portfolio_names, target_rel.has_value());
 
   const auto start = std::chrono::steady_clock::now();
-  Progress progress(n_paths, !opt.quiet && stderr_is_terminal());
-  TableColumns columns(sc.n_assets(), n_portfolios);
+  Progress progress(cap, !opt.quiet && stderr_is_terminal());
+  // Summaries read their columns back from the file's rows at the end; without per-path rows
+  // they are kept in memory. The stopping rule keeps the total and the weight.
+  std::optional<PathColumns> memory_columns;
+  if (!sc.output.per_path) memory_columns.emplace(sc.n_assets(), n_portfolios);
+  std::vector<double> total_column, weight_column;
+  PathCounts counts;
   StepSums step_sums;
   step_sums.reset(StepCells{params.n_steps, sc.n_assets()}.total());
   PathRows rows;
   const std::uint64_t batch = backend->preferred_batch();
-  for (std::uint64_t done = 0; done < n_paths;) {
-    if (const int sig = g_signal.load(); sig != 0) {
-      progress.finish();
-      err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " after "
-          << format_count(static_cast<double>(done)) << " paths; no results written to "
-          << target.string() << '\n';
-      return static_cast<int>(sig == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+  std::uint64_t done = 0, goal = n_paths;
+  std::string stopped_by;
+  for (;;) {
+    for (; done < goal;) {
+      if (const int sig = g_signal.load(); sig != 0) {
+        progress.finish();
+        err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " after "
+            << format_count(static_cast<double>(done)) << " paths; no results written to "
+            << target.string() << '\n';
+        return static_cast<int>(sig == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+      }
+      const std::uint64_t n = std::min(batch, goal - done);
+      rows.resize(static_cast<std::size_t>(n), sc.n_assets(), n_portfolios);
+      backend->simulate(model, opt.first_path + done, rows, step_sums);
+      writer.write_rows(static_cast<std::size_t>(done), rows);
+      if (memory_columns) memory_columns->put(static_cast<std::size_t>(done), rows);
+      if (target_rel) {
+        for (std::size_t r = 0; r < rows.n_rows; ++r) {
+          double sum = 0.0;  // the same additions, in the same order, as PathColumns
+          for (std::size_t c = 0; c < 2 * static_cast<std::size_t>(sc.n_assets()); ++c)
+            sum += rows.liquidated_usd[r * 2 * sc.n_assets() + c];
+          total_column.push_back(sum);
+          weight_column.push_back(rows.weight[r]);
+        }
+      }
+      counts.add(rows);
+      done += n;
+      progress.update(done);
     }
-    const std::uint64_t n = std::min(batch, n_paths - done);
-    rows.resize(static_cast<std::size_t>(n), sc.n_assets(), n_portfolios);
-    backend->simulate(model, opt.first_path + done, rows, step_sums);
-    writer.write_rows(static_cast<std::size_t>(done), rows);
-    columns.add(rows);
-    done += n;
-    progress.update(done);
+    if (!target_rel) break;
+    double var = 0.0;
+    const double rel = var99_relative_half_width(total_column, weight_column, var);
+    std::ostringstream why_stop;
+    why_stop << "the 99% VaR of total liquidations (" << millions(var)
+             << "M USD) has a 95% interval half-width of "
+             << (std::isfinite(rel) ? format_percent(rel, 2) : std::string("(VaR is 0)"))
+             << " of its value at " << format_count(static_cast<double>(done)) << " paths";
+    if (rel < *target_rel) {
+      stopped_by =
+          "target reached: " + why_stop.str() + " (target " + format_percent(*target_rel, 2) + ")";
+      break;
+    }
+    if (done >= max_paths) {
+      stopped_by = "simulation.max_paths reached: " + why_stop.str() + ", above the target " +
+                   format_percent(*target_rel, 2);
+      break;
+    }
+    goal = std::min(max_paths, done + n_paths);
+    writer.set_paths(static_cast<std::size_t>(goal));
   }
   progress.finish();
   if (const int sig = g_signal.load(); sig != 0) {
     err << "liqstress: interrupted; no results written to " << target.string() << '\n';
     return static_cast<int>(sig == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
   }
-  writer.write_timeseries(step_sums, n_paths, params.n_steps);
+  const std::uint64_t total_paths = done;
+  SummaryOptions summary_options;
+  summary_options.levels = sc.output.quantiles;
+  summary_options.thresholds = sc.output.thresholds;
+  std::optional<FileColumns> file_columns;
+  if (!memory_columns)
+    file_columns.emplace(writer.file_id(), sc.n_assets(), n_portfolios,
+                         static_cast<std::size_t>(total_paths));
+  const ColumnSource& columns =
+      memory_columns ? static_cast<const ColumnSource&>(*memory_columns) : *file_columns;
+  const std::vector<Metric> metrics =
+      compute_metrics(columns, symbols, portfolio_names, summary_options);
+  // The tables read the columns too: render them before the file is closed.
+  std::ostringstream tables;
+  print_price_table(sc, columns, tables);
+  tables << '\n';
+  print_liquidation_table(sc, columns, counts, metrics, tables);
+  writer.write_timeseries(step_sums, total_paths, params.n_steps);
+  writer.write_summary(metrics);
+  file_columns.reset();
   writer.commit();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (opt.summary_json) {
+    std::ostringstream header;
+    header << "  \"format\": \"liqstress-summary\",\n  \"format_version\": 1,\n"
+           << "  \"results\": \"" << target.string() << "\",\n  \"seed\": " << sc.simulation.seed
+           << ",\n  \"first_path\": " << opt.first_path << ",\n  \"paths\": " << total_paths;
+    if (target_rel) header << ",\n  \"stopped_by\": \"" << stopped_by << "\"";
+    write_text_file_atomically(*opt.summary_json, metrics_json(metrics, header.str()), opt.force);
+  }
 
-  const double pas = static_cast<double>(n_paths) * sc.n_assets() * params.n_steps;
-  out << "results: " << target.string() << "\n  " << format_count(static_cast<double>(n_paths))
-      << " paths [" << opt.first_path << ", " << opt.first_path + n_paths << ") x " << sc.n_assets()
-      << " assets x " << format_count(params.n_steps) << " steps, seed " << sc.simulation.seed
-      << ", " << backend->name() << ", " << format_seconds(seconds) << " ("
-      << format_si(pas / std::max(seconds, 1e-9)) << " path-asset-steps/s)\n\n";
-  print_price_table(sc, columns, out);
+  const double pas = static_cast<double>(total_paths) * sc.n_assets() * params.n_steps;
+  out << "results: " << target.string() << "\n  " << format_count(static_cast<double>(total_paths))
+      << " paths [" << opt.first_path << ", " << opt.first_path + total_paths << ") x "
+      << sc.n_assets() << " assets x " << format_count(params.n_steps) << " steps, seed "
+      << sc.simulation.seed << ", " << backend->name() << ", " << format_seconds(seconds) << " ("
+      << format_si(pas / std::max(seconds, 1e-9)) << " path-asset-steps/s)\n";
+  if (target_rel) out << "  stopped: " << stopped_by << "\n";
   out << '\n';
-  print_liquidation_table(sc, columns, out);
-  if (sc.impact.model != ImpactModel::none) print_cascade_lines(sc, columns, n_paths, out, err);
+  out << tables.str();
+  if (sc.impact.model != ImpactModel::none) print_cascade_lines(sc, counts, total_paths, out, err);
   return 0;
 }
 

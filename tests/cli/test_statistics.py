@@ -1,0 +1,233 @@
+"""End to end: /summary and --summary-json (MODEL.md §5), --target-rel-ci, `merge` (shards equal
+the run made in one piece, dataset for dataset) and `compare` (paired differences under
+common random numbers), each with its refusals (exit code 2)."""
+import json
+import math
+import os
+import shutil
+import sys
+import unittest
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from liqtest import CliTestCase, small_config  # noqa: E402
+
+PORTFOLIO = """
+[insurance_fund]
+balance = 5.0e6
+liquidation_fee = 0.005
+
+[output]
+thresholds = [1.0e6, 1.0e7, 1.0e8]
+
+[[portfolio]]
+name = "fund-a"
+collateral = 2.0e6
+positions = [ { asset = "BTC", side = "long", notional = 1.5e7, entry = 99000.0 } ]
+"""
+
+METRICS = ["total_liquidated_usd", "liquidated_usd/BTC/long", "liquidated_usd/BTC/short",
+           "liquidated_usd/ETH/long", "liquidated_usd/ETH/short", "bad_debt_usd", "adl_usd",
+           "portfolio_loss_usd/fund-a"]
+
+
+def names(ds):
+    return [x.decode() if isinstance(x, bytes) else x for x in ds[()]]
+
+
+def all_datasets(f):
+    out = {}
+    f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) else None)
+    return out
+
+
+class Summary(CliTestCase):
+    def test_summary_matches_the_rows_and_the_json(self):
+        cfg = self.write("s.toml", small_config(paths=400, extra=PORTFOLIO))
+        out = os.path.join(self.tmp, "s.h5")
+        js = os.path.join(self.tmp, "s.json")
+        proc = self.run_liq("run", cfg, "-o", out, "--backend", "cpu", "--summary-json", js,
+                            check=0)
+        self.assertIn("VaR 99%", proc.stdout)
+        self.assertIn("ES 95%", proc.stdout)
+        with open(js) as fh:
+            j = json.load(fh)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(names(f["summary/metrics"]), METRICS)
+            liq = f["paths/liquidated_usd"][()]
+            columns = {"total_liquidated_usd": liq.sum(axis=(1, 2)),
+                       "liquidated_usd/BTC/long": liq[:, 0, 0],
+                       "bad_debt_usd": f["paths/bad_debt_usd"][()],
+                       "portfolio_loss_usd/fund-a": -f["paths/portfolio_pnl_usd"][()][:, 0]}
+            for name in METRICS:
+                g = f["summary"][name]
+                levels = g["quantile_levels"][()]
+                np.testing.assert_array_equal(levels, [0.5, 0.9, 0.95, 0.975, 0.99, 0.999])
+                self.assertEqual(g["var_ci"].shape, (6, 2))
+                self.assertEqual(g["es_ci"].shape, (6, 2))
+                self.assertEqual(g["exceedance_ci"].shape, (3, 2))
+                self.assertEqual(g["histogram_edges"].shape[0], g["histogram_counts"].shape[0] + 1)
+                self.assertAlmostEqual(g["histogram_counts"][()].sum(), 400.0)
+                var, ci = g["var"][()], g["var_ci"][()]
+                es, es_ci = g["es"][()], g["es_ci"][()]
+                self.assertTrue(np.all(ci[:, 0] <= var) and np.all(var <= ci[:, 1]))
+                self.assertTrue(np.all(es >= var - 1e-6))
+                self.assertTrue(np.all(np.diff(var) >= 0))
+                # JSON = file, number for number.
+                m = j["metrics"][name]
+                self.assertEqual(m["mean"], float(g["mean"][()]))
+                self.assertEqual([v["value"] for v in m["var"]], list(var))
+                self.assertEqual([v["ci"] for v in m["es"]], es_ci.tolist())
+                if name in columns:
+                    x = np.sort(columns[name])
+                    n = len(x)
+                    self.assertAlmostEqual(float(g["mean"][()]), x.mean(),
+                                           delta=1e-9 * max(1.0, abs(x.mean())))
+                    self.assertAlmostEqual(float(g["stderr"][()]), x.std(ddof=1) / math.sqrt(n),
+                                           delta=1e-6 * max(1.0, x.std()))
+                    for p, v in zip(levels, var):  # x_(ceil(n p)), MODEL.md §5
+                        self.assertEqual(v, x[math.ceil(n * p - 1e-9) - 1])
+                    for t, e in zip(g["thresholds"][()], g["exceedance"][()]):
+                        self.assertAlmostEqual(e, (x > t).mean())
+        self.assertEqual(j["paths"], 400)
+
+    def test_summary_json_keeps_an_existing_file_without_force(self):
+        cfg = self.write("s.toml", small_config(paths=50))
+        js = self.write("keep.json", "precious")
+        proc = self.run_liq("run", cfg, "-o", os.path.join(self.tmp, "r.h5"), "--backend", "cpu",
+                            "--summary-json", js, check=2)
+        self.assertIn("keep.json: exists", proc.stderr)
+        with open(js) as fh:
+            self.assertEqual(fh.read(), "precious")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "r.h5")))
+
+    def test_target_rel_ci_adds_batches_until_the_interval_is_narrow(self):
+        cfg = self.write("t.toml", small_config(paths=100, extra=PORTFOLIO))
+        out = os.path.join(self.tmp, "t.h5")
+        proc = self.run_liq("run", cfg, "-o", out, "--backend", "cpu", "--target-rel-ci", "0.02",
+                            check=0)
+        self.assertIn("stopped: target reached", proc.stdout)
+        with h5py.File(out, "r") as f:
+            n = int(f.attrs["paths"])
+            self.assertGreater(n, 100)
+            self.assertEqual(n % 100, 0)  # whole increments: independent of batch size
+            self.assertEqual(f["paths/weight"].shape, (n,))
+            x = f["paths/liquidated_usd"][()].sum(axis=(1, 2))
+            lo, hi = f["summary/total_liquidated_usd/var_ci"][()][4]
+            var = f["summary/total_liquidated_usd/var"][()][4]
+            self.assertLess((hi - lo) / 2, 0.02 * var)
+        # The same run in one piece of n paths: the same rows.
+        one = os.path.join(self.tmp, "one.h5")
+        self.run_liq("run", cfg, "-o", one, "--backend", "cpu", "--paths", str(n), check=0)
+        with h5py.File(one, "r") as f:
+            np.testing.assert_array_equal(f["paths/liquidated_usd"][()].sum(axis=(1, 2)), x)
+        capped = os.path.join(self.tmp, "c.h5")
+        proc = self.run_liq("run", cfg, "-o", capped, "--backend", "cpu", "--target-rel-ci",
+                            "0.001", "--set", "simulation.max_paths=300", check=0)
+        self.assertIn("stopped: simulation.max_paths reached", proc.stdout)
+        with h5py.File(capped, "r") as f:
+            self.assertEqual(int(f.attrs["paths"]), 300)
+
+
+class Merge(CliTestCase):
+    def make_runs(self):
+        cfg = self.write("m.toml", small_config(paths=300, extra=PORTFOLIO))
+        paths = {}
+        for name, first, n in [("one", 0, 300), ("a", 0, 100), ("b", 100, 150), ("c", 250, 50)]:
+            paths[name] = os.path.join(self.tmp, name + ".h5")
+            self.run_liq("run", cfg, "-o", paths[name], "--backend", "cpu", "--first-path",
+                         str(first), "--paths", str(n), "--quiet", check=0)
+        return cfg, paths
+
+    def test_merged_shards_equal_the_run_in_one_piece(self):
+        cfg, p = self.make_runs()
+        merged = os.path.join(self.tmp, "merged.h5")
+        self.run_liq("merge", merged, p["c"], p["a"], p["b"], check=0)
+        with h5py.File(p["one"], "r") as f, h5py.File(merged, "r") as g:
+            a, b = all_datasets(f), all_datasets(g)
+            self.assertEqual(sorted(a), sorted(b))
+            self.assertIn("summary/total_liquidated_usd/es_ci", a)
+            for name in a:
+                np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+            for key in ["seed", "first_path", "paths", "steps", "config", "format_version"]:
+                self.assertEqual(f.attrs[key], g.attrs[key], key)
+
+    def test_overlapping_mismatched_or_incomplete_shards_are_refused(self):
+        cfg, p = self.make_runs()
+        out = os.path.join(self.tmp, "x.h5")
+        proc = self.run_liq("merge", out, p["one"], p["b"], check=2)
+        self.assertIn("overlap", proc.stderr)
+        proc = self.run_liq("merge", out, p["a"], p["c"], check=2)
+        self.assertIn("paths [100, 250) are missing", proc.stderr)
+        other = os.path.join(self.tmp, "other.h5")
+        self.run_liq("run", cfg, "-o", other, "--backend", "cpu", "--first-path", "100",
+                     "--paths", "150", "--seed", "9", "--quiet", check=0)
+        proc = self.run_liq("merge", out, p["a"], other, check=2)
+        self.assertIn("seed", proc.stderr)
+        changed = os.path.join(self.tmp, "changed.h5")
+        self.run_liq("run", cfg, "-o", changed, "--backend", "cpu", "--first-path", "100",
+                     "--paths", "150", "--set", "asset.BTC.vol=0.7", "--quiet", check=0)
+        proc = self.run_liq("merge", out, p["a"], changed, check=2)
+        self.assertIn("resolved scenarios differ", proc.stderr)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual(self.leftovers(), [])
+
+
+class Compare(CliTestCase):
+    def test_paired_differences_under_common_random_numbers(self):
+        cfg = self.write("c.toml", small_config(paths=2000, extra=PORTFOLIO))
+        a = os.path.join(self.tmp, "a.h5")
+        b = os.path.join(self.tmp, "b.h5")
+        self.run_liq("run", cfg, "-o", a, "--backend", "cpu", "--quiet", check=0)
+        # The same paths with a stronger shock: more liquidated on (almost) every path.
+        self.run_liq("run", cfg, "-o", b, "--backend", "cpu", "--quiet", "--set",
+                     "asset.BTC.vol=0.7", check=0)
+        proc = self.run_liq("compare", a, b, check=0)
+        self.assertIn("common random numbers", proc.stdout)
+        j = json.loads(self.run_liq("compare", a, b, "--json", check=0).stdout)
+        self.assertTrue(j["files"][1]["paired_with_first"])
+        rows = {(r["metric"], r["statistic"]): r for r in j["rows"]}
+        narrower = 0
+        for key in [("total_liquidated_usd", "mean"), ("total_liquidated_usd", "VaR 90%"),
+                    ("liquidated_usd/BTC/long", "mean"), ("total_liquidated_usd", "ES 90%")]:
+            d = rows[key]["differences_to_first"][0]
+            paired = d["paired_ci"][1] - d["paired_ci"][0]
+            unpaired = d["unpaired_ci"][1] - d["unpaired_ci"][0]
+            self.assertLess(paired, unpaired, key)
+            narrower += 1
+        self.assertEqual(narrower, 4)
+        # A scenario compared with itself: exactly zero, and an interval of exactly zero.
+        same = json.loads(self.run_liq("compare", a, a, "--json", check=0).stdout)
+        for r in same["rows"]:
+            d = r["differences_to_first"][0]
+            self.assertEqual(d["value"], 0, r["statistic"])
+            if "paired_ci" in d:
+                self.assertEqual(d["paired_ci"], [0, 0])
+                self.assertFalse(d["excludes_zero"])
+
+    def test_other_formats_and_versions_are_refused(self):
+        cfg = self.write("c.toml", small_config(paths=50))
+        a = os.path.join(self.tmp, "a.h5")
+        self.run_liq("run", cfg, "-o", a, "--backend", "cpu", "--quiet", check=0)
+        proc = self.run_liq("compare", a, cfg, check=2)
+        self.assertIn("c.toml: not an HDF5 file", proc.stderr)
+        v2 = os.path.join(self.tmp, "v2.h5")
+        shutil.copy(a, v2)
+        with h5py.File(v2, "r+") as f:
+            f.attrs["format_version"] = np.int32(2)
+        proc = self.run_liq("compare", a, v2, check=2)
+        self.assertIn("v2.h5: results format_version 2; this liqstress reads format_version 1",
+                      proc.stderr)
+        other = os.path.join(self.tmp, "other.h5")
+        with h5py.File(other, "w") as f:
+            f.attrs["format"] = "something-else"
+        proc = self.run_liq("compare", a, other, check=2)
+        self.assertIn("not a liqstress results file", proc.stderr)
+        proc = self.run_liq("merge", os.path.join(self.tmp, "m.h5"), a, v2, check=2)
+        self.assertIn("format_version 2", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
