@@ -24,6 +24,9 @@ struct RunOptions {
   std::vector<std::string> sets;            // --set KEY=VALUE
   std::optional<std::string> summary_json;  // --summary-json FILE
   std::optional<double> target_rel_ci;      // --target-rel-ci X
+  std::optional<std::string> checkpoint;    // --checkpoint FILE
+  std::string checkpoint_every = "10m";     // --checkpoint-every DURATION
+  std::optional<std::string> resume;        // --resume FILE
 };
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
@@ -42,6 +45,25 @@ int bench_command(const BenchOptions& options, std::ostream& out, std::ostream& 
 /// liqstress merge OUT.h5 PART.h5...: joins shards of one run (host/merge.cpp).
 int merge_command(const std::string& output, const std::vector<std::string>& inputs, bool force,
                   bool quiet, std::ostream& out, std::ostream& err);
+
+struct SweepOptions {
+  std::string config;
+  std::vector<std::string> vary;          // --vary KEY=FROM:TO:N or KEY=V1,V2,...
+  std::optional<std::string> output_dir;  // -o DIR, else results/sweep-<name>/
+  std::optional<std::int64_t> paths;
+  std::optional<std::uint64_t> seed;
+  std::vector<std::string> sets;
+  std::string backend = "auto";
+  int threads = 0;
+  bool force = false;
+  bool quiet = false;
+  std::optional<std::int64_t> point;  // run only this point (a Slurm array task)
+  bool collect = false;               // only build the table from existing files
+  bool list = false;                  // print the grid
+  bool json = false;
+};
+/// liqstress sweep CONFIG --vary ...: one run per grid point (host/sweep.cpp).
+int sweep_command(const SweepOptions& options, std::ostream& out, std::ostream& err);
 
 /// liqstress compare A.h5 B.h5...: scenarios side by side (host/compare.cpp).
 int compare_command(const std::vector<std::string>& inputs, bool json, std::ostream& out,

@@ -40,6 +40,16 @@ int main(int argc, char** argv) {
                       "add batches of --paths (or simulation.paths) paths until the 95% interval "
                       "of the 99% VaR of total liquidations has a half-width below X of its "
                       "value, or simulation.max_paths is reached");
+  run_cmd->add_option("--checkpoint", run.checkpoint,
+                      "save completed paths to FILE every --checkpoint-every and on "
+                      "SIGTERM/SIGINT, so that `run --resume FILE` can continue the run");
+  run_cmd
+      ->add_option("--checkpoint-every", run.checkpoint_every,
+                   "how often to save the checkpoint (a duration: 90s, 10m, 1h)")
+      ->capture_default_str();
+  run_cmd->add_option("--resume", run.resume,
+                      "continue the run saved in checkpoint FILE (same bytes as the run "
+                      "uninterrupted)");
 
   std::vector<std::string> validate_files, validate_sets;
   CLI::App* validate_cmd =
@@ -83,6 +93,32 @@ int main(int argc, char** argv) {
       ->required();
   compare_cmd->add_flag("--json", compare_json, "print JSON instead of a table");
 
+  SweepOptions sweep;
+  CLI::App* sweep_cmd = app.add_subcommand(
+      "sweep", "one run per point of a parameter grid, common random numbers, and a table");
+  sweep_cmd->add_option("config", sweep.config, "scenario file")->required();
+  sweep_cmd
+      ->add_option("--vary", sweep.vary,
+                   "KEY=FROM:TO:N (N values, both ends included) or KEY=V1,V2,...; several "
+                   "--vary make a grid")
+      ->required();
+  sweep_cmd->add_option("-o,--output", sweep.output_dir,
+                        "folder for the point files (default results/sweep-<name>/)");
+  sweep_cmd->add_option("--paths", sweep.paths, "paths per point (default simulation.paths)");
+  sweep_cmd->add_option("--seed", sweep.seed, "seed of every point");
+  sweep_cmd->add_option("--set", sweep.sets, "override a scenario key at every point")->take_all();
+  sweep_cmd->add_option("--backend", sweep.backend, "auto | cpu | cuda")->capture_default_str();
+  sweep_cmd->add_option("--threads", sweep.threads, "CPU threads (0: all cores)")
+      ->capture_default_str();
+  sweep_cmd->add_flag("--force", sweep.force, "replace existing point files");
+  sweep_cmd->add_flag("--quiet", sweep.quiet, "no notes on stderr");
+  sweep_cmd->add_option("--point", sweep.point,
+                        "run only point K (0-based; e.g. $SLURM_ARRAY_TASK_ID), no table");
+  sweep_cmd->add_flag("--collect", sweep.collect,
+                      "run nothing: build the table from the point files");
+  sweep_cmd->add_flag("--list", sweep.list, "print the grid (points, files, settings) and exit");
+  sweep_cmd->add_flag("--json", sweep.json, "print the table as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -98,6 +134,7 @@ int main(int argc, char** argv) {
     if (*merge_cmd)
       return merge_command(merge_output, merge_inputs, merge_force, merge_quiet, std::cout,
                            std::cerr);
+    if (*sweep_cmd) return sweep_command(sweep, std::cout, std::cerr);
     if (*compare_cmd) return compare_command(compare_inputs, compare_json, std::cout, std::cerr);
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << '\n';

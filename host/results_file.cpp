@@ -24,7 +24,9 @@ namespace fs = std::filesystem;
 // Units and descriptions as readers see them (h5py: d.attrs["units"]).
 constexpr const char* kLogReturnUnits = "log-return (natural, dimensionless)";
 
-void check_target(const fs::path& target, bool force) {
+}  // namespace
+
+void ResultsWriter::check_target(const fs::path& target, bool force) {
   const std::string where = target.string();
   std::error_code ec;
   const fs::file_status status = fs::status(target, ec);
@@ -55,6 +57,8 @@ void check_target(const fs::path& target, bool force) {
                      ": exists; pass --force to replace it, or choose another path with -o");
   }
 }
+
+namespace {
 
 // Pushes the closed file's bytes to the disk before the rename makes it visible: a crash
 // after the rename then cannot leave a target that is truncated.

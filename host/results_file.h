@@ -47,6 +47,10 @@ class ResultsWriter {
                 const std::vector<std::string>& assets, std::size_t n_paths, bool per_path,
                 const std::vector<std::string>& portfolios = {}, bool growable = false);
   ~ResultsWriter();
+
+  /// The checks the constructor makes on the target (InputError: exists without force,
+  /// folder missing or not writable), for callers that must fail before creating anything.
+  static void check_target(const std::filesystem::path& target, bool force);
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -16,6 +17,7 @@
 
 #include "host/backend.h"
 #include "host/book.h"
+#include "host/checkpoint.h"
 #include "host/commands.h"
 #include "host/config.h"
 #include "host/errors.h"
@@ -229,7 +231,32 @@ double var99_relative_half_width(const std::vector<double>& total,
 
 }  // namespace
 
-int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
+int run_command(const RunOptions& cli, std::ostream& out, std::ostream& err) {
+  // --resume FILE: the scenario and every option that shapes the results come from the
+  // checkpoint; only how to compute (threads, backend) and --quiet come from this command.
+  RunOptions opt = cli;
+  std::optional<CheckpointState> resumed;
+  std::optional<CheckpointLog> log;
+  if (cli.resume) {
+    if (cli.config || cli.output || cli.paths || cli.seed || !cli.sets.empty() ||
+        cli.first_path != 0 || cli.target_rel_ci || cli.summary_json || cli.checkpoint)
+      throw InputError(
+          "--resume takes the scenario and its options from the checkpoint: give only --resume "
+          "FILE (with --threads, --backend, --quiet or --checkpoint-every if wanted)");
+    resumed.emplace();
+    log.emplace(CheckpointLog::resume(*cli.resume, *resumed));
+    const CheckpointHeader& h = resumed->header;
+    opt.config = h.config_path.empty() ? std::nullopt : std::optional<std::string>(h.config_path);
+    opt.sets = h.sets;
+    opt.seed.reset();
+    opt.output = h.output;
+    opt.paths = static_cast<std::int64_t>(h.paths);
+    opt.first_path = h.first_path;
+    opt.target_rel_ci = h.target_rel_ci;
+    opt.summary_json = h.summary_json;
+    opt.force = h.force;
+    opt.checkpoint = cli.resume;
+  }
   std::vector<std::string> sets = opt.sets;
   if (opt.seed) sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
   const Scenario sc =
@@ -237,6 +264,18 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
                  : load_scenario_text(builtin_default_config(), "configs/default.toml (built in)",
                                       std::filesystem::current_path(), "default", sets);
   for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
+  if (resumed && sc.resolved_toml != resumed->header.resolved_config)
+    throw InputError((opt.config ? *opt.config : std::string("the built-in default scenario")) +
+                     ": changed since the checkpoint " + cli.resume->c_str() +
+                     " was written; a resumed run must simulate the same scenario");
+  double checkpoint_every_s = 600.0;
+  try {
+    checkpoint_every_s = parse_duration(cli.checkpoint_every);
+  } catch (const std::invalid_argument& e) {
+    throw InputError("--checkpoint-every: " + std::string(e.what()) + ", got \"" +
+                     cli.checkpoint_every + "\"");
+  }
+  if (!(checkpoint_every_s > 0.0)) throw InputError("--checkpoint-every: must be > 0");
 
   if (opt.paths && *opt.paths <= 0)
     throw InputError("--paths: must be > 0, got " + std::to_string(*opt.paths));
@@ -313,6 +352,22 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
   SignalGuard signals;
   std::vector<std::string> portfolio_names;
   for (const PortfolioSpec& ps : sc.portfolios) portfolio_names.push_back(ps.name);
+  if (opt.checkpoint && !resumed) {
+    CheckpointHeader h;
+    if (opt.config) h.config_path = std::filesystem::absolute(*opt.config).string();
+    h.sets = sets;
+    h.resolved_config = sc.resolved_toml;
+    h.output = std::filesystem::absolute(target).string();
+    h.first_path = opt.first_path;
+    h.paths = n_paths;
+    h.target_rel_ci = target_rel;
+    if (opt.summary_json) h.summary_json = std::filesystem::absolute(*opt.summary_json).string();
+    h.force = opt.force;
+    // The results target is checked first: a run that cannot write its results must not
+    // leave a checkpoint behind.
+    ResultsWriter::check_target(target, opt.force);
+    log.emplace(CheckpointLog::create(*opt.checkpoint, h, opt.force));
+  }
   ResultsWriter writer(target, opt.force, prov, symbols, n_paths, sc.output.per_path,
                        portfolio_names, target_rel.has_value());
 
@@ -329,33 +384,89 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
   PathRows rows;
   const std::uint64_t batch = backend->preferred_batch();
   std::uint64_t done = 0, goal = n_paths;
+  // Completed rows go to the file, to the in-memory columns when there are no per-path rows,
+  // to the stopping rule's columns and to the counts.
+  auto keep = [&](std::uint64_t row, const PathRows& r) {
+    writer.write_rows(static_cast<std::size_t>(row), r);
+    if (memory_columns) memory_columns->put(static_cast<std::size_t>(row), r);
+    if (target_rel) {
+      if (total_column.size() < row + r.n_rows) {
+        total_column.resize(row + r.n_rows, 0.0);
+        weight_column.resize(row + r.n_rows, 0.0);
+      }
+      for (std::size_t i = 0; i < r.n_rows; ++i) {
+        double sum = 0.0;  // the same additions, in the same order, as PathColumns
+        for (std::size_t c = 0; c < 2 * static_cast<std::size_t>(sc.n_assets()); ++c)
+          sum += r.liquidated_usd[i * 2 * sc.n_assets() + c];
+        total_column[row + i] = sum;
+        weight_column[row + i] = r.weight[i];
+      }
+    }
+    counts.add(r);
+  };
+  if (resumed) {
+    // A run killed with SIGKILL left its temporary results file (OUT.h5.tmp.PID): remove the
+    // ones whose process is gone.
+    const std::filesystem::path folder =
+        target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+    const std::string stem = target.filename().string() + ".tmp.";
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind(stem, 0) != 0 || entry.path() == writer.temporary_path()) continue;
+      const std::string pid = name.substr(stem.size());
+      if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (::kill(static_cast<pid_t>(std::stol(pid)), 0) != 0 && errno == ESRCH)
+        std::filesystem::remove(entry.path(), ec);
+    }
+    // Replay the checkpoint: its rows into the new file, its exact sums as they were.
+    goal = resumed->goal;
+    if (target_rel && goal != n_paths) writer.set_paths(static_cast<std::size_t>(goal));
+    for (const std::uint64_t offset : resumed->row_records) {
+      std::uint64_t row = 0;
+      log->read_rows(offset, row, rows);
+      keep(row, rows);
+    }
+    step_sums = resumed->sums;
+    done = resumed->done;
+    if (step_sums.n_cells != StepCells{params.n_steps, sc.n_assets()}.total())
+      throw InputError(cli.resume->c_str() + std::string(": damaged checkpoint (step sums)"));
+    if (!opt.quiet)
+      err << "liqstress: resumed from " << *cli.resume << " at "
+          << format_count(static_cast<double>(done)) << " paths\n";
+  }
+  auto last_mark = std::chrono::steady_clock::now();
   std::string stopped_by;
   for (;;) {
     for (; done < goal;) {
       if (const int sig = g_signal.load(); sig != 0) {
         progress.finish();
-        err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " after "
-            << format_count(static_cast<double>(done)) << " paths; no results written to "
-            << target.string() << '\n';
+        if (log) {
+          log->mark(done, goal, step_sums);
+          err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " after "
+              << format_count(static_cast<double>(done)) << " paths; checkpoint "
+              << log->path().string() << " holds them: continue with `liqstress run --resume "
+              << log->path().string() << "`\n";
+        } else {
+          err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " after "
+              << format_count(static_cast<double>(done)) << " paths; no results written to "
+              << target.string() << '\n';
+        }
         return static_cast<int>(sig == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
       }
       const std::uint64_t n = std::min(batch, goal - done);
       rows.resize(static_cast<std::size_t>(n), sc.n_assets(), n_portfolios);
       backend->simulate(model, opt.first_path + done, rows, step_sums);
-      writer.write_rows(static_cast<std::size_t>(done), rows);
-      if (memory_columns) memory_columns->put(static_cast<std::size_t>(done), rows);
-      if (target_rel) {
-        for (std::size_t r = 0; r < rows.n_rows; ++r) {
-          double sum = 0.0;  // the same additions, in the same order, as PathColumns
-          for (std::size_t c = 0; c < 2 * static_cast<std::size_t>(sc.n_assets()); ++c)
-            sum += rows.liquidated_usd[r * 2 * sc.n_assets() + c];
-          total_column.push_back(sum);
-          weight_column.push_back(rows.weight[r]);
-        }
-      }
-      counts.add(rows);
+      keep(done, rows);
+      if (log) log->append_rows(done, rows);
       done += n;
       progress.update(done);
+      if (log &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_mark).count() >=
+              checkpoint_every_s) {
+        log->mark(done, goal, step_sums);
+        last_mark = std::chrono::steady_clock::now();
+      }
     }
     if (!target_rel) break;
     double var = 0.0;
@@ -377,6 +488,7 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
     }
     goal = std::min(max_paths, done + n_paths);
     writer.set_paths(static_cast<std::size_t>(goal));
+    if (log) log->mark(done, goal, step_sums);  // the new goal must survive a kill
   }
   progress.finish();
   if (const int sig = g_signal.load(); sig != 0) {
@@ -404,6 +516,7 @@ int run_command(const RunOptions& opt, std::ostream& out, std::ostream& err) {
   writer.write_summary(metrics);
   file_columns.reset();
   writer.commit();
+  if (log) log->remove();  // the results are safe: the checkpoint has done its job
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (opt.summary_json) {

@@ -1,0 +1,133 @@
+"""End to end: long runs that survive (issue 6, item 7). A run with --checkpoint interrupted by
+SIGTERM writes its checkpoint and exits 143; `run --resume` continues it and the result equals
+the uninterrupted run, dataset for dataset. A run killed with SIGKILL resumes from its last
+checkpoint and gives the same result again. Refusals: an existing checkpoint without --force,
+a scenario changed since the checkpoint, options beside --resume."""
+import os
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from liqtest import BINARY, CliTestCase  # noqa: E402
+
+ROOT = os.environ.get("LIQ_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+DEFAULT = os.path.join(ROOT, "configs", "default.toml")
+PATHS = "16384"  # about 10 s on one thread of the CI machine: long enough to interrupt
+
+
+def datasets(path):
+    out = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) else None)
+        attrs = {k: f.attrs[k] for k in ["seed", "first_path", "paths", "config"]}
+    return out, attrs
+
+
+class Checkpoint(CliTestCase):
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls._ref_dir = tempfile.TemporaryDirectory(prefix="liqstress-ckpt-ref-")
+        cls.reference = os.path.join(cls._ref_dir.name, "full.h5")
+        subprocess.run([BINARY, "run", DEFAULT, "-o", cls.reference, "--paths", PATHS, "--quiet",
+                        "--backend", "cpu"], check=True, capture_output=True, timeout=600)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._ref_dir.cleanup()
+
+    def start(self, out, ckpt):
+        return subprocess.Popen([BINARY, "run", DEFAULT, "-o", out, "--paths", PATHS, "--threads",
+                                 "1", "--backend", "cpu", "--quiet", "--checkpoint", ckpt,
+                                 "--checkpoint-every", "0.5s"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def wait_for_marks(self, ckpt, proc, size=2_000_000, timeout=60):
+        """Waits until the checkpoint has grown past `size` bytes (a few batches and marks)."""
+        end = time.time() + timeout
+        while time.time() < end:
+            if os.path.exists(ckpt) and os.path.getsize(ckpt) > size:
+                time.sleep(0.7)  # at least one more mark after that
+                return
+            if proc.poll() is not None:
+                self.fail("the run ended before it could be interrupted: " + proc.stderr.read())
+            time.sleep(0.05)
+        self.fail("the checkpoint did not grow")
+
+    def assert_equals_reference(self, out):
+        a, attrs_a = datasets(self.reference)
+        b, attrs_b = datasets(out)
+        self.assertEqual(sorted(a), sorted(b))
+        for name in a:
+            np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+        self.assertEqual(attrs_a, attrs_b)
+
+    def test_sigterm_writes_a_checkpoint_and_resume_equals_the_uninterrupted_run(self):
+        out = os.path.join(self.tmp, "r.h5")
+        ckpt = os.path.join(self.tmp, "r.ckpt")
+        proc = self.start(out, ckpt)
+        self.wait_for_marks(ckpt, proc)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 143, stderr)
+        self.assertIn("--resume " + ckpt, stderr)
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual(self.leftovers(), [])
+        proc = self.run_liq("run", "--resume", ckpt, "--backend", "cpu", check=0)
+        self.assertIn("resumed from", proc.stderr)
+        self.assert_equals_reference(out)
+        self.assertFalse(os.path.exists(ckpt), "the checkpoint is removed once results are safe")
+
+    def test_sigkill_loses_at_most_the_paths_since_the_last_checkpoint(self):
+        out = os.path.join(self.tmp, "k.h5")
+        ckpt = os.path.join(self.tmp, "k.ckpt")
+        proc = self.start(out, ckpt)
+        self.wait_for_marks(ckpt, proc)
+        proc.kill()
+        proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, -signal.SIGKILL)
+        self.assertNotEqual(self.leftovers(), [], "SIGKILL leaves the temporary results file")
+        proc = self.run_liq("run", "--resume", ckpt, "--backend", "cpu", check=0)
+        self.assertIn("resumed from", proc.stderr)
+        resumed_at = int(proc.stderr.split("resumed from")[1].split(" at ")[1].split()[0]
+                         .replace(",", ""))
+        self.assertGreater(resumed_at, 0)
+        self.assert_equals_reference(out)
+        self.assertEqual(self.leftovers(), [], "the resume removes the killed run's temporary file")
+
+    def test_refusals(self):
+        out = os.path.join(self.tmp, "x.h5")
+        ckpt = self.write("x.ckpt", "not a checkpoint")
+        proc = self.run_liq("run", DEFAULT, "-o", out, "--paths", "10", "--checkpoint", ckpt,
+                            check=2)
+        self.assertIn("x.ckpt: exists", proc.stderr)
+        proc = self.run_liq("run", "--resume", ckpt, check=2)
+        self.assertIn("not a liqstress checkpoint", proc.stderr)
+        proc = self.run_liq("run", DEFAULT, "--resume", ckpt, check=2)
+        self.assertIn("--resume takes the scenario", proc.stderr)
+        # A scenario that changed since the checkpoint was written.
+        with open(DEFAULT) as fh:
+            text = fh.read()
+        cfg = self.write("s.toml", text)
+        good = os.path.join(self.tmp, "good.ckpt")
+        proc = subprocess.Popen([BINARY, "run", cfg, "-o", out, "--paths", PATHS, "--threads", "1",
+                                 "--backend", "cpu", "--quiet", "--checkpoint", good,
+                                 "--checkpoint-every", "0.2s"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.wait_for_marks(good, proc, size=100_000)
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 143)
+        self.write("s.toml", text.replace("seed = 20251010", "seed = 20251011"))
+        proc = self.run_liq("run", "--resume", good, check=2)
+        self.assertIn("changed since the checkpoint", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
