@@ -3,6 +3,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+
 #include "host/cuda_backend.h"
 #include "host/errors.h"
 
@@ -89,7 +91,8 @@ std::unique_ptr<Backend> make_cpu_backend(int threads) {
   return std::make_unique<CpuBackend>(threads);
 }
 
-std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::string& note) {
+std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::string& note,
+                                      int device_slot) {
   if (choice == BackendChoice::cpu) {
     note = "asked for";
     return make_cpu_backend(threads);
@@ -98,7 +101,8 @@ std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::st
   const std::vector<CudaDeviceInfo> devices = cuda_devices(why);
   if (!devices.empty()) {
     note = choice == BackendChoice::cuda ? "asked for" : "a CUDA device is usable";
-    return std::make_unique<CudaBackend>(devices.front());
+    const std::size_t pick = static_cast<std::size_t>(std::max(device_slot, 0)) % devices.size();
+    return std::make_unique<CudaBackend>(devices[pick]);
   }
   if (choice == BackendChoice::cuda) {
     throw RuntimeFailure("--backend cuda: no usable CUDA device (" + why +

@@ -41,7 +41,10 @@ class Backend {
 /// Creates the backend asked for. `threads` = 0 uses every core (CPU backend).
 /// `automatic` picks CUDA only when a device is usable; `note` says why a choice was made.
 /// Throws RuntimeFailure (exit 3) when CUDA is asked for and cannot run.
-std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::string& note);
+/// `device_slot` picks the CUDA device (slot modulo the devices seen): an MPI rank passes its
+/// rank on the node, so ranks sharing a node use different GPUs.
+std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::string& note,
+                                      int device_slot = 0);
 
 /// The CPU backend directly (tests, and the oracle of the GPU tests).
 std::unique_ptr<Backend> make_cpu_backend(int threads);

@@ -249,7 +249,7 @@ CheckpointLog CheckpointLog::resume(const std::filesystem::path& path, Checkpoin
   return log;
 }
 
-void CheckpointLog::append_rows(std::uint64_t first_row, const PathRows& rows) {
+std::string encode_rows(std::uint64_t first_row, const PathRows& rows) {
   std::string p;
   put(p, first_row);
   put(p, static_cast<std::uint64_t>(rows.n_rows));
@@ -267,7 +267,34 @@ void CheckpointLog::append_rows(std::uint64_t first_row, const PathRows& rows) {
   put_vector(p, rows.portfolio_pnl_usd);
   put_vector(p, rows.portfolio_liquidated);
   put_vector(p, rows.cascade_rounds);
-  append('R', p);
+  return p;
+}
+
+void decode_rows(const std::string& payload, std::uint64_t& first_row, PathRows& rows) {
+  Reader r{payload};
+  first_row = r.get<std::uint64_t>();
+  const auto n = static_cast<std::size_t>(r.get<std::uint64_t>());
+  const auto a = static_cast<int>(r.get<std::uint32_t>());
+  const auto p = static_cast<int>(r.get<std::uint32_t>());
+  rows.resize(n, a, p);
+  const std::size_t cells = n * static_cast<std::size_t>(a);
+  r.get_vector(rows.final_log_return, cells);
+  r.get_vector(rows.min_log_return, cells);
+  r.get_vector(rows.max_log_return, cells);
+  r.get_vector(rows.weight, n);
+  r.get_vector(rows.liquidated_usd, cells * 2);
+  r.get_vector(rows.liquidated_positions, cells * 2);
+  r.get_vector(rows.bad_debt_usd, n);
+  r.get_vector(rows.adl_usd, n);
+  r.get_vector(rows.insurance_fund_usd, n);
+  r.get_vector(rows.portfolio_pnl_usd, n * static_cast<std::size_t>(p));
+  r.get_vector(rows.portfolio_liquidated, n * static_cast<std::size_t>(p));
+  r.get_vector(rows.cascade_rounds, n);
+  if (r.at != payload.size()) throw std::runtime_error("rows: trailing bytes");
+}
+
+void CheckpointLog::append_rows(std::uint64_t first_row, const PathRows& rows) {
+  append('R', encode_rows(first_row, rows));
 }
 
 void CheckpointLog::read_rows(std::uint64_t offset, std::uint64_t& first_row,
@@ -278,26 +305,8 @@ void CheckpointLog::read_rows(std::uint64_t offset, std::uint64_t& first_row,
   std::string payload;
   if (!read_record(file_, type, payload) || type != 'R')
     throw InputError(path_.string() + ": damaged checkpoint (rows)");
-  Reader r{payload};
   try {
-    first_row = r.get<std::uint64_t>();
-    const auto n = static_cast<std::size_t>(r.get<std::uint64_t>());
-    const auto a = static_cast<int>(r.get<std::uint32_t>());
-    const auto p = static_cast<int>(r.get<std::uint32_t>());
-    rows.resize(n, a, p);
-    const std::size_t cells = n * static_cast<std::size_t>(a);
-    r.get_vector(rows.final_log_return, cells);
-    r.get_vector(rows.min_log_return, cells);
-    r.get_vector(rows.max_log_return, cells);
-    r.get_vector(rows.weight, n);
-    r.get_vector(rows.liquidated_usd, cells * 2);
-    r.get_vector(rows.liquidated_positions, cells * 2);
-    r.get_vector(rows.bad_debt_usd, n);
-    r.get_vector(rows.adl_usd, n);
-    r.get_vector(rows.insurance_fund_usd, n);
-    r.get_vector(rows.portfolio_pnl_usd, n * static_cast<std::size_t>(p));
-    r.get_vector(rows.portfolio_liquidated, n * static_cast<std::size_t>(p));
-    r.get_vector(rows.cascade_rounds, n);
+    decode_rows(payload, first_row, rows);
   } catch (const std::exception&) {
     throw InputError(path_.string() + ": damaged checkpoint (rows)");
   }

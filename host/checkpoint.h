@@ -43,6 +43,11 @@ struct CheckpointState {
   std::uint64_t end_offset = 0;            // where the last mark ends
 };
 
+/// Per-path rows as bytes (checkpoint records, MPI messages) and back; decode throws
+/// std::runtime_error on a malformed payload.
+std::string encode_rows(std::uint64_t first_row, const PathRows& rows);
+void decode_rows(const std::string& payload, std::uint64_t& first_row, PathRows& rows);
+
 class CheckpointLog {
  public:
   /// Starts a new log at `path` (InputError when it exists and !force).

@@ -18,6 +18,7 @@
 #include "host/ladder.h"
 #include "host/market_model.h"
 #include "host/model_inputs.h"
+#include "host/mpi.h"
 #include "host/results_file.h"
 #include "host/table.h"
 #include "host/version.h"
@@ -60,6 +61,17 @@ int info_command(std::ostream& out) {
         << " (real = machine code, virtual = PTX)\n";
   } else {
     out << "  cuda  not built (nvcc was not found at configure time)\n";
+  }
+  if (mpi::built()) {
+    out << "MPI: built";
+    if (mpi::active())
+      out << " (" << mpi::library_version() << "), this job has " << mpi::size() << " ranks";
+    else
+      out << ": run across ranks with mpirun -np R liqstress run ... (the same bytes as one "
+             "process)";
+    out << '\n';
+  } else {
+    out << "MPI: not built (no MPI found at configure time; Debian: libopenmpi-dev)\n";
   }
   std::string why;
   const std::vector<CudaDeviceInfo> devices = cuda_devices(why);

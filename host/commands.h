@@ -27,6 +27,7 @@ struct RunOptions {
   std::optional<std::string> checkpoint;    // --checkpoint FILE
   std::string checkpoint_every = "10m";     // --checkpoint-every DURATION
   std::optional<std::string> resume;        // --resume FILE
+  bool single_process = false;  // under MPI: this rank runs the whole run alone (sweep points)
 };
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);

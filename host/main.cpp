@@ -6,10 +6,13 @@
 
 #include "host/commands.h"
 #include "host/errors.h"
+#include "host/mpi.h"
 #include "host/version.h"
 
 int main(int argc, char** argv) {
   using namespace liq;
+  // Under mpirun or srun every rank runs this; without a launcher MPI stays untouched.
+  const mpi::Session mpi_session(argc, argv);
   CLI::App app{"liqstress: Monte Carlo stress tester for crypto derivatives liquidation cascades"};
   app.set_version_flag("--version",
                        std::string(liqstress_version()) + " (git " + git_commit() + ")");
@@ -128,13 +131,21 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) return run_command(run, std::cout, std::cerr);
+    if (*sweep_cmd) return sweep_command(sweep, std::cout, std::cerr);
+    // Other commands do not split across ranks: rank 0 runs them, the others wait.
+    if (mpi::active() && mpi::rank() != 0) {
+      mpi::barrier();
+      return 0;
+    }
+    struct BarrierAtExit {
+      ~BarrierAtExit() { mpi::barrier(); }
+    } barrier_at_exit;
     if (*validate_cmd) return validate_command(validate_files, validate_sets, std::cout, std::cerr);
     if (*info_cmd) return info_command(std::cout);
     if (*bench_cmd) return bench_command(bench, std::cout, std::cerr);
     if (*merge_cmd)
       return merge_command(merge_output, merge_inputs, merge_force, merge_quiet, std::cout,
                            std::cerr);
-    if (*sweep_cmd) return sweep_command(sweep, std::cout, std::cerr);
     if (*compare_cmd) return compare_command(compare_inputs, compare_json, std::cout, std::cerr);
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << '\n';

@@ -1,6 +1,7 @@
 // liqstress — `liqstress run`: scenario in, paths simulated in batches on the chosen
 // backend, rows streamed into the results file, a short table at the end.
 #include <omp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -24,6 +26,7 @@
 #include "host/ladder.h"
 #include "host/market_model.h"
 #include "host/model_inputs.h"
+#include "host/mpi.h"
 #include "host/progress.h"
 #include "host/results_file.h"
 #include "host/summary.h"
@@ -35,9 +38,13 @@ namespace liq {
 namespace {
 
 std::atomic<int> g_signal{0};
+// Under MPI rank 0 may be waiting for another rank when mpirun ends the job (a rank died):
+// the handler removes the temporary results file itself (unlink is async-signal-safe).
+char g_temp_to_unlink[4096] = {};
 
 extern "C" void on_signal(int sig) {
   g_signal.store(sig);
+  if (g_temp_to_unlink[0] != '\0') ::unlink(g_temp_to_unlink);
 }
 
 /// Installs SIGINT/SIGTERM handlers for the run's lifetime: the loop stops between
@@ -231,7 +238,18 @@ double var99_relative_half_width(const std::vector<double>& total,
 
 }  // namespace
 
-int run_command(const RunOptions& cli, std::ostream& out, std::ostream& err) {
+namespace {
+
+/// Under MPI: the point where every rank has finished its setup (scenario, model, backend;
+/// rank 0 its results file). Errors before it are agreed on (one message, every rank exits
+/// with the same code); after it a failing rank aborts the job.
+struct SetupGate {
+  bool passed = false;
+};
+
+int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupGate* gate) {
+  const bool dist = gate != nullptr;
+  const int me = dist ? mpi::rank() : 0, n_ranks = dist ? mpi::size() : 1;
   // --resume FILE: the scenario and every option that shapes the results come from the
   // checkpoint; only how to compute (threads, backend) and --quiet come from this command.
   RunOptions opt = cli;
@@ -257,6 +275,10 @@ int run_command(const RunOptions& cli, std::ostream& out, std::ostream& err) {
     opt.force = h.force;
     opt.checkpoint = cli.resume;
   }
+  if (dist && (opt.checkpoint || cli.resume))
+    throw InputError(
+        "--checkpoint and --resume are not supported across MPI ranks yet: run shards "
+        "(--first-path/--paths), each with its own checkpoint, and merge them");
   std::vector<std::string> sets = opt.sets;
   if (opt.seed) sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
   const Scenario sc =
@@ -293,10 +315,16 @@ int run_command(const RunOptions& cli, std::ostream& out, std::ostream& err) {
   const Ladders& ladders = inputs.ladders();
   const int n_portfolios = static_cast<int>(sc.portfolios.size());
   std::string why;
+  // Ranks sharing a node share its cores (and take different GPUs).
+  const int threads = opt.threads > 0 ? opt.threads
+                      : mpi::active() ? std::max(1, omp_get_num_procs() / mpi::local_size())
+                                      : 0;
   std::unique_ptr<Backend> backend =
-      make_backend(parse_backend_choice(opt.backend), opt.threads, why);
+      make_backend(parse_backend_choice(opt.backend), threads, why, mpi::local_rank());
   std::string device = backend->device();
   if (backend->name() == "cpu") device += " on " + cpu_model_name();
+  if (dist) device += "; " + std::to_string(n_ranks) + " MPI ranks";
+  if (me != 0) opt.quiet = true;
   if (!opt.quiet)
     err << "liqstress: backend " << backend->name() << " (" << device << "; " << why << ")\n";
   if (!opt.quiet) {
@@ -368,11 +396,22 @@ int run_command(const RunOptions& cli, std::ostream& out, std::ostream& err) {
     ResultsWriter::check_target(target, opt.force);
     log.emplace(CheckpointLog::create(*opt.checkpoint, h, opt.force));
   }
-  ResultsWriter writer(target, opt.force, prov, symbols, n_paths, sc.output.per_path,
-                       portfolio_names, target_rel.has_value());
+  std::optional<ResultsWriter> writer;
+  if (me == 0)
+    writer.emplace(target, opt.force, prov, symbols, n_paths, sc.output.per_path, portfolio_names,
+                   target_rel.has_value());
+  if (dist && writer) {
+    const std::string temp = writer->temporary_path().string();
+    if (temp.size() < sizeof g_temp_to_unlink)
+      std::memcpy(g_temp_to_unlink, temp.c_str(), temp.size() + 1);
+  }
+  if (gate != nullptr) {
+    gate->passed = true;
+    if (const int rc = mpi::agree(0, "", err); rc != 0) return rc;
+  }
 
   const auto start = std::chrono::steady_clock::now();
-  Progress progress(cap, !opt.quiet && stderr_is_terminal());
+  Progress progress(cap, me == 0 && !opt.quiet && stderr_is_terminal());
   // Summaries read their columns back from the file's rows at the end; without per-path rows
   // they are kept in memory. The stopping rule keeps the total and the weight.
   std::optional<PathColumns> memory_columns;
@@ -387,7 +426,7 @@ int run_command(const RunOptions& cli, std::ostream& out, std::ostream& err) {
   // Completed rows go to the file, to the in-memory columns when there are no per-path rows,
   // to the stopping rule's columns and to the counts.
   auto keep = [&](std::uint64_t row, const PathRows& r) {
-    writer.write_rows(static_cast<std::size_t>(row), r);
+    writer->write_rows(static_cast<std::size_t>(row), r);
     if (memory_columns) memory_columns->put(static_cast<std::size_t>(row), r);
     if (target_rel) {
       if (total_column.size() < row + r.n_rows) {
@@ -413,7 +452,7 @@ int run_command(const RunOptions& cli, std::ostream& out, std::ostream& err) {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
       const std::string name = entry.path().filename().string();
-      if (name.rfind(stem, 0) != 0 || entry.path() == writer.temporary_path()) continue;
+      if (name.rfind(stem, 0) != 0 || entry.path() == writer->temporary_path()) continue;
       const std::string pid = name.substr(stem.size());
       if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
       if (::kill(static_cast<pid_t>(std::stol(pid)), 0) != 0 && errno == ESRCH)
@@ -421,7 +460,7 @@ int run_command(const RunOptions& cli, std::ostream& out, std::ostream& err) {
     }
     // Replay the checkpoint: its rows into the new file, its exact sums as they were.
     goal = resumed->goal;
-    if (target_rel && goal != n_paths) writer.set_paths(static_cast<std::size_t>(goal));
+    if (target_rel && goal != n_paths) writer->set_paths(static_cast<std::size_t>(goal));
     for (const std::uint64_t offset : resumed->row_records) {
       std::uint64_t row = 0;
       log->read_rows(offset, row, rows);
@@ -437,58 +476,116 @@ int run_command(const RunOptions& cli, std::ostream& out, std::ostream& err) {
   }
   auto last_mark = std::chrono::steady_clock::now();
   std::string stopped_by;
+  // Under MPI every increment [done, goal) is cut into blocks of `block` paths dealt to the
+  // ranks in turn (block i to rank i mod R). Rank 0 writes the blocks in path order — its own
+  // as it simulates them, the others' as it receives them, one at a time (a rank waits in its
+  // send until rank 0 takes the block: memory stays bounded) — so the file is written in the
+  // order of the single-process run.
+  std::uint64_t block = batch;
+  if (dist) {
+    double widest = static_cast<double>(batch);
+    mpi::max_over_ranks(widest);
+    block = static_cast<std::uint64_t>(widest);
+  }
+  PathRows incoming;
   for (;;) {
-    for (; done < goal;) {
+    const std::uint64_t blocks = (goal - done + block - 1) / block;
+    for (std::uint64_t b = 0; b < blocks; ++b) {
+      const std::uint64_t cur = done + b * block, n = std::min(block, goal - cur);
+      const int owner = dist ? static_cast<int>(b % static_cast<std::uint64_t>(n_ranks)) : 0;
+      if (owner != me && me != 0) continue;  // another rank's block
       if (const int sig = g_signal.load(); sig != 0) {
         progress.finish();
         if (log) {
-          log->mark(done, goal, step_sums);
+          log->mark(cur, goal, step_sums);
           err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " after "
-              << format_count(static_cast<double>(done)) << " paths; checkpoint "
+              << format_count(static_cast<double>(cur)) << " paths; checkpoint "
               << log->path().string() << " holds them: continue with `liqstress run --resume "
               << log->path().string() << "`\n";
-        } else {
+        } else if (me == 0) {
           err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " after "
-              << format_count(static_cast<double>(done)) << " paths; no results written to "
+              << format_count(static_cast<double>(cur)) << " paths; no results written to "
               << target.string() << '\n';
         }
-        return static_cast<int>(sig == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+        const int code =
+            static_cast<int>(sig == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+        if (dist) {
+          writer.reset();  // remove the temporary file before the job ends
+          mpi::abort(code);
+        }
+        return code;
       }
-      const std::uint64_t n = std::min(batch, goal - done);
-      rows.resize(static_cast<std::size_t>(n), sc.n_assets(), n_portfolios);
-      backend->simulate(model, opt.first_path + done, rows, step_sums);
-      keep(done, rows);
-      if (log) log->append_rows(done, rows);
-      done += n;
-      progress.update(done);
+      if (owner == me) {
+        rows.resize(static_cast<std::size_t>(n), sc.n_assets(), n_portfolios);
+        backend->simulate(model, opt.first_path + cur, rows, step_sums);
+        if (me != 0) {
+          mpi::send(0, mpi::rows_tag, encode_rows(cur, rows));
+          continue;
+        }
+        keep(cur, rows);
+        if (log) log->append_rows(cur, rows);
+      } else {  // rank 0 takes the next block from its owner
+        std::uint64_t row = 0;
+        decode_rows(mpi::receive(owner, mpi::rows_tag), row, incoming);
+        if (row != cur || incoming.n_rows != n)
+          throw RuntimeFailure("rank " + std::to_string(owner) + " sent rows [" +
+                               std::to_string(row) + ", ...) where [" + std::to_string(cur) +
+                               ", ...) was due (internal error)");
+        keep(cur, incoming);
+      }
+      progress.update(cur + n);
       if (log &&
           std::chrono::duration<double>(std::chrono::steady_clock::now() - last_mark).count() >=
               checkpoint_every_s) {
-        log->mark(done, goal, step_sums);
+        log->mark(cur + n, goal, step_sums);
         last_mark = std::chrono::steady_clock::now();
       }
     }
-    if (!target_rel) break;
-    double var = 0.0;
-    const double rel = var99_relative_half_width(total_column, weight_column, var);
-    std::ostringstream why_stop;
-    why_stop << "the 99% VaR of total liquidations (" << millions(var)
-             << "M USD) has a 95% interval half-width of "
-             << (std::isfinite(rel) ? format_percent(rel, 2) : std::string("(VaR is 0)"))
-             << " of its value at " << format_count(static_cast<double>(done)) << " paths";
-    if (rel < *target_rel) {
-      stopped_by =
-          "target reached: " + why_stop.str() + " (target " + format_percent(*target_rel, 2) + ")";
-      break;
+    done = goal;
+    // Rank 0 decides whether the run goes on; every rank learns the next goal (0: stop).
+    std::uint64_t next = 0;
+    if (me == 0 && target_rel) {
+      double var = 0.0;
+      const double rel = var99_relative_half_width(total_column, weight_column, var);
+      std::ostringstream why_stop;
+      why_stop << "the 99% VaR of total liquidations (" << millions(var)
+               << "M USD) has a 95% interval half-width of "
+               << (std::isfinite(rel) ? format_percent(rel, 2) : std::string("(VaR is 0)"))
+               << " of its value at " << format_count(static_cast<double>(done)) << " paths";
+      if (rel < *target_rel) {
+        stopped_by = "target reached: " + why_stop.str() + " (target " +
+                     format_percent(*target_rel, 2) + ")";
+      } else if (done >= max_paths) {
+        stopped_by = "simulation.max_paths reached: " + why_stop.str() + ", above the target " +
+                     format_percent(*target_rel, 2);
+      } else {
+        next = std::min(max_paths, done + n_paths);
+      }
     }
-    if (done >= max_paths) {
-      stopped_by = "simulation.max_paths reached: " + why_stop.str() + ", above the target " +
-                   format_percent(*target_rel, 2);
-      break;
-    }
-    goal = std::min(max_paths, done + n_paths);
-    writer.set_paths(static_cast<std::size_t>(goal));
+    if (dist) mpi::broadcast(next);
+    if (next == 0) break;
+    goal = next;
+    if (me == 0) writer->set_paths(static_cast<std::size_t>(goal));
     if (log) log->mark(done, goal, step_sums);  // the new goal must survive a kill
+  }
+  // The exact per-step sums of every rank, added on rank 0 (integer addition: any order).
+  if (dist) {
+    if (me != 0) {
+      std::string bytes(step_sums.words.size() * sizeof(std::uint64_t), '\0');
+      std::memcpy(bytes.data(), step_sums.words.data(), bytes.size());
+      mpi::send(0, mpi::totals_tag, bytes);
+      return 0;
+    }
+    for (int r = 1; r < n_ranks; ++r) {
+      const std::string bytes = mpi::receive(r, mpi::totals_tag);
+      StepSums part;
+      part.n_cells = step_sums.n_cells;
+      part.words.resize(step_sums.words.size());
+      if (bytes.size() != part.words.size() * sizeof(std::uint64_t))
+        throw RuntimeFailure("rank " + std::to_string(r) + " sent step sums of another shape");
+      std::memcpy(part.words.data(), bytes.data(), bytes.size());
+      step_sums.add(part);
+    }
   }
   progress.finish();
   if (const int sig = g_signal.load(); sig != 0) {
@@ -501,7 +598,7 @@ int run_command(const RunOptions& cli, std::ostream& out, std::ostream& err) {
   summary_options.thresholds = sc.output.thresholds;
   std::optional<FileColumns> file_columns;
   if (!memory_columns)
-    file_columns.emplace(writer.file_id(), sc.n_assets(), n_portfolios,
+    file_columns.emplace(writer->file_id(), sc.n_assets(), n_portfolios,
                          static_cast<std::size_t>(total_paths));
   const ColumnSource& columns =
       memory_columns ? static_cast<const ColumnSource&>(*memory_columns) : *file_columns;
@@ -512,10 +609,11 @@ int run_command(const RunOptions& cli, std::ostream& out, std::ostream& err) {
   print_price_table(sc, columns, tables);
   tables << '\n';
   print_liquidation_table(sc, columns, counts, metrics, tables);
-  writer.write_timeseries(step_sums, total_paths, params.n_steps);
-  writer.write_summary(metrics);
+  writer->write_timeseries(step_sums, total_paths, params.n_steps);
+  writer->write_summary(metrics);
   file_columns.reset();
-  writer.commit();
+  g_temp_to_unlink[0] = '\0';
+  writer->commit();
   if (log) log->remove();  // the results are safe: the checkpoint has done its job
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -539,6 +637,32 @@ int run_command(const RunOptions& cli, std::ostream& out, std::ostream& err) {
   out << tables.str();
   if (sc.impact.model != ImpactModel::none) print_cascade_lines(sc, counts, total_paths, out, err);
   return 0;
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  if (!mpi::active() || options.single_process) return run_impl(options, out, err, nullptr);
+  SetupGate gate;
+  int code = 0;
+  std::string message;
+  try {
+    return run_impl(options, out, err, &gate);
+  } catch (const InputError& e) {
+    code = static_cast<int>(ExitCode::usage), message = e.what();
+  } catch (const RuntimeFailure& e) {
+    code = static_cast<int>(ExitCode::runtime), message = e.what();
+  } catch (const std::exception& e) {
+    code = static_cast<int>(ExitCode::runtime), message = e.what();
+  }
+  if (!gate.passed) return mpi::agree(code, message, err);
+  // After setup, ranks wait on each other: one failing rank ends the job.
+  err << "error: ";
+  if (mpi::rank() != 0) err << "[rank " << mpi::rank() << "] ";
+  err << message << '\n';
+  err.flush();
+  mpi::abort(code);
+  return code;
 }
 
 }  // namespace liq

@@ -17,6 +17,7 @@
 #include "host/commands.h"
 #include "host/config.h"
 #include "host/errors.h"
+#include "host/mpi.h"
 #include "host/paired.h"
 #include "host/results_reader.h"
 #include "host/summary.h"
@@ -164,26 +165,49 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
     fs::create_directories(dir, ec);
     if (ec)
       throw InputError(dir.string() + ": cannot create the sweep's folder (" + ec.message() + ")");
-    for (std::size_t k = 0; k < points.size(); ++k) {
-      if (opt.point && static_cast<std::size_t>(*opt.point) != k) continue;
-      const Point& p = points[k];
-      if (!opt.quiet)
-        err << "liqstress sweep: point " << k + 1 << " of " << points.size() << ": " << p.label
-            << " -> " << p.file.string() << '\n';
-      RunOptions run;
-      run.config = opt.config;
-      run.output = p.file.string();
-      run.paths = opt.paths;
-      run.seed = opt.seed;
-      run.sets = opt.sets;
-      run.sets.insert(run.sets.end(), p.sets.begin(), p.sets.end());
-      run.backend = opt.backend;
-      run.threads = opt.threads;
-      run.force = opt.force;
-      run.quiet = true;
-      std::ostringstream tables;  // each point's own tables: in its file; the sweep's below
-      const int rc = run_command(run, tables, err);
-      if (rc != 0) return rc;
+    // Under MPI the points are dealt to the ranks in turn; each rank runs its points alone.
+    const int me = mpi::active() ? mpi::rank() : 0, ranks = mpi::active() ? mpi::size() : 1;
+    int code = 0;
+    std::string message;
+    try {
+      for (std::size_t k = 0; k < points.size(); ++k) {
+        if (opt.point && static_cast<std::size_t>(*opt.point) != k) continue;
+        if (!opt.point && static_cast<int>(k % static_cast<std::size_t>(ranks)) != me) continue;
+        const Point& p = points[k];
+        if (!opt.quiet)
+          err << "liqstress sweep: point " << k + 1 << " of " << points.size() << ": " << p.label
+              << " -> " << p.file.string() << '\n';
+        RunOptions run;
+        run.config = opt.config;
+        run.output = p.file.string();
+        run.paths = opt.paths;
+        run.seed = opt.seed;
+        run.sets = opt.sets;
+        run.sets.insert(run.sets.end(), p.sets.begin(), p.sets.end());
+        run.backend = opt.backend;
+        run.threads = opt.threads;
+        run.force = opt.force;
+        run.quiet = true;
+        run.single_process = true;
+        std::ostringstream tables;  // each point's own tables: in its file; the sweep's below
+        code = run_command(run, tables, err);
+        if (code != 0) {
+          message = "sweep point " + p.label + " failed";
+          break;
+        }
+      }
+    } catch (const InputError& e) {
+      code = 2, message = e.what();
+    } catch (const std::exception& e) {
+      code = 3, message = e.what();
+    }
+    if (mpi::active() && !opt.point) {
+      if (const int rc = mpi::agree(code, message, err); rc != 0) return rc;
+      if (me != 0) return 0;  // rank 0 prints the table
+    } else if (code != 0) {
+      if (!message.empty() && message.find("failed") == std::string::npos)
+        err << "error: " << message << '\n';
+      return code;
     }
     if (opt.point) return 0;
   }

@@ -13,6 +13,7 @@ packages=(
   libgtest-dev                # tests
   librandom123-dev            # reference Philox for known-answer tests
   python3 python3-h5py python3-numpy   # end-to-end tests read results back with h5py
+  libopenmpi-dev openmpi-bin  # one run across MPI ranks (mpirun)
 )
 
 missing=()
