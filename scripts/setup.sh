@@ -13,6 +13,7 @@ packages=(
   libgtest-dev                # tests
   librandom123-dev            # reference Philox for known-answer tests
   python3 python3-h5py python3-numpy   # end-to-end tests read results back with h5py
+  python3-matplotlib          # scripts/report.py (figures), tested end to end
   libopenmpi-dev openmpi-bin  # one run across MPI ranks (mpirun)
   slurmctld slurmd slurm-client munge libpmix2 libpmix-dev   # tests/slurm: a real one-node Slurm
   iproute2 util-linux         # the Slurm test's namespace and second loopback address
