@@ -623,6 +623,13 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
            << "  \"results\": \"" << target.string() << "\",\n  \"seed\": " << sc.simulation.seed
            << ",\n  \"first_path\": " << opt.first_path << ",\n  \"paths\": " << total_paths;
     if (target_rel) header << ",\n  \"stopped_by\": \"" << stopped_by << "\"";
+    std::uint64_t capped = 0;
+    for (std::size_t r = 0; r < counts.paths_by_rounds.size(); ++r)
+      if (static_cast<std::int32_t>(r) >= sc.impact.max_cascade_rounds)
+        capped += counts.paths_by_rounds[r];
+    header << ",\n  \"cascade\": {\"most_rounds_in_a_step\": " << counts.most_rounds
+           << ", \"max_cascade_rounds\": " << sc.impact.max_cascade_rounds
+           << ", \"paths_at_the_cap\": " << capped << "}";
     write_text_file_atomically(*opt.summary_json, metrics_json(metrics, header.str()), opt.force);
   }
 

@@ -92,6 +92,8 @@ class Summary(CliTestCase):
                     for t, e in zip(g["thresholds"][()], g["exceedance"][()]):
                         self.assertAlmostEqual(e, (x > t).mean())
         self.assertEqual(j["paths"], 400)
+        self.assertEqual(j["cascade"]["paths_at_the_cap"], 0)
+        self.assertEqual(j["cascade"]["most_rounds_in_a_step"], 1)  # no impact: one round
 
     def test_summary_json_keeps_an_existing_file_without_force(self):
         cfg = self.write("s.toml", small_config(paths=50))
