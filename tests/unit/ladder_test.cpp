@@ -163,7 +163,7 @@ TEST_P(LadderVsBruteForce, EqualsBruteForceScanOverRandomBooksPathsAndFunding) {
 INSTANTIATE_TEST_SUITE_P(Ladder, LadderVsBruteForce, ::testing::Values(true, false),
                          [](const ::testing::TestParamInfo<bool>& param_info) {
                            return param_info.param ? std::string("UniformLaddersPrefixSums")
-                                             : std::string("MixedLaddersPerPosition");
+                                                   : std::string("MixedLaddersPerPosition");
                          });
 
 TEST(Ladder, SettlementPaysFeesInThenBadDebtThenAutoDeleverages) {
