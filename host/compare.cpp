@@ -43,13 +43,6 @@ std::string fmt(double x, bool probability) {
   return millions(x);
 }
 
-std::string json_number(double x) {
-  if (!std::isfinite(x)) return "null";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
-
 std::string level_text(double p) {
   std::ostringstream o;
   o << std::setprecision(4) << p * 100.0 << "%";
@@ -150,14 +143,14 @@ int compare_command(const std::vector<std::string>& inputs, bool json, std::ostr
   if (json) {
     out << "{\n  \"format\": \"liqstress-compare\",\n  \"format_version\": 1,\n  \"files\": [";
     for (std::size_t f = 0; f < files.size(); ++f)
-      out << (f ? ", " : "") << "{\"path\": \"" << files[f]->path.string()
-          << "\", \"seed\": " << files[f]->seed << ", \"first_path\": " << files[f]->first_path
+      out << (f ? ", " : "") << "{\"path\": " << json_string(files[f]->path.string())
+          << ", \"seed\": " << files[f]->seed << ", \"first_path\": " << files[f]->first_path
           << ", \"paths\": " << files[f]->paths
           << ", \"paired_with_first\": " << (paired[f] ? "true" : "false") << "}";
     out << "],\n  \"rows\": [";
     for (std::size_t k = 0; k < stats.size(); ++k) {
-      out << (k ? ",\n" : "\n") << "    {\"metric\": \"" << stats[k].metric
-          << "\", \"statistic\": \"" << stats[k].statistic << "\", \"estimates\": [";
+      out << (k ? ",\n" : "\n") << "    {\"metric\": " << json_string(stats[k].metric)
+          << ", \"statistic\": " << json_string(stats[k].statistic) << ", \"estimates\": [";
       for (std::size_t f = 0; f < files.size(); ++f)
         out << (f ? ", " : "") << "{\"value\": " << json_number(est[k][f].value) << ", \"ci\": ["
             << json_number(est[k][f].ci.lo) << ", " << json_number(est[k][f].ci.hi) << "]}";

@@ -620,9 +620,10 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   if (opt.summary_json) {
     std::ostringstream header;
     header << "  \"format\": \"liqstress-summary\",\n  \"format_version\": 1,\n"
-           << "  \"results\": \"" << target.string() << "\",\n  \"seed\": " << sc.simulation.seed
-           << ",\n  \"first_path\": " << opt.first_path << ",\n  \"paths\": " << total_paths;
-    if (target_rel) header << ",\n  \"stopped_by\": \"" << stopped_by << "\"";
+           << "  \"results\": " << json_string(target.string())
+           << ",\n  \"seed\": " << sc.simulation.seed << ",\n  \"first_path\": " << opt.first_path
+           << ",\n  \"paths\": " << total_paths;
+    if (target_rel) header << ",\n  \"stopped_by\": " << json_string(stopped_by);
     std::uint64_t capped = 0;
     for (std::size_t r = 0; r < counts.paths_by_rounds.size(); ++r)
       if (static_cast<std::int32_t>(r) >= sc.impact.max_cascade_rounds)

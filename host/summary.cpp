@@ -369,6 +369,14 @@ std::vector<Metric> read_summary(hid_t file) {
 
 namespace {
 
+std::string json_interval(const Interval& i) {
+  std::string out = "[";
+  out.append(json_number(i.lo)).append(", ").append(json_number(i.hi)).append("]");
+  return out;
+}
+
+}  // namespace
+
 std::string json_number(double x) {
   if (!std::isfinite(x)) return "null";
   char buf[40];
@@ -392,14 +400,6 @@ std::string json_string(const std::string& s) {
   }
   return out + "\"";
 }
-
-std::string json_interval(const Interval& i) {
-  std::string out = "[";
-  out.append(json_number(i.lo)).append(", ").append(json_number(i.hi)).append("]");
-  return out;
-}
-
-}  // namespace
 
 std::string metrics_json(const std::vector<Metric>& metrics, const std::string& header) {
   std::ostringstream o;

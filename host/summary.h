@@ -131,6 +131,11 @@ std::vector<Metric> read_summary(hid_t file);
 /// "ci"}]}}} plus whatever `header` holds (a JSON object's members, already rendered).
 std::string metrics_json(const std::vector<Metric>& metrics, const std::string& header);
 
+/// JSON text of a number (shortest round-trip form, null for NaN and infinities) and of a
+/// string (quoted, escaped).
+std::string json_number(double x);
+std::string json_string(const std::string& s);
+
 /// "1,234.56" style: USD in millions with two decimals.
 std::string millions(double usd);
 

@@ -113,22 +113,6 @@ std::vector<Point> make_grid(const std::vector<Axis>& axes, const fs::path& dir,
   return points;
 }
 
-std::string json_number(double x) {
-  if (!std::isfinite(x)) return "null";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
