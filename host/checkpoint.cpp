@@ -108,6 +108,8 @@ std::string encode_header(const CheckpointHeader& h) {
   if (h.target_rel_ci) o << "target_rel_ci=" << *h.target_rel_ci << '\n';
   if (h.summary_json) o << "summary_json=" << escape(*h.summary_json) << '\n';
   o << "force=" << (h.force ? 1 : 0) << '\n';
+  o << "ranks=" << h.ranks << '\n';
+  o << "block=" << h.block << '\n';
   return o.str();
 }
 
@@ -128,6 +130,8 @@ CheckpointHeader decode_header(const std::string& text) {
     if (key == "target_rel_ci") h.target_rel_ci = std::stod(value);
     if (key == "summary_json") h.summary_json = value;
     if (key == "force") h.force = value == "1";
+    if (key == "ranks") h.ranks = std::stoi(value);
+    if (key == "block") h.block = std::stoull(value);
   }
   return h;
 }
@@ -154,6 +158,13 @@ bool read_record(std::FILE* f, char& type, std::string& payload) {
 }
 
 }  // namespace
+
+std::filesystem::path rank_log_path(const std::filesystem::path& base, int rank, int ranks) {
+  if (ranks <= 1) return base;
+  std::filesystem::path p = base;
+  p += ".rank" + std::to_string(rank) + "-of-" + std::to_string(ranks);
+  return p;
+}
 
 CheckpointLog::CheckpointLog(CheckpointLog&& o) noexcept
     : path_(std::move(o.path_)), file_(std::exchange(o.file_, nullptr)) {}
@@ -195,6 +206,7 @@ CheckpointLog CheckpointLog::create(const std::filesystem::path& path,
   if (std::fwrite(kMagic, 1, sizeof kMagic, f) != sizeof kMagic)
     io_failure(path, "writing the checkpoint");
   log.append('H', encode_header(header));
+  if (std::fflush(f) != 0) io_failure(path, "writing the checkpoint");
   return log;
 }
 
@@ -212,13 +224,16 @@ CheckpointLog CheckpointLog::resume(const std::filesystem::path& path, Checkpoin
   if (!read_record(f, type, payload) || type != 'H')
     throw InputError(path.string() + ": damaged checkpoint (no header)");
   state.header = decode_header(payload);
-  std::vector<std::uint64_t> pending;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> pending;
   bool marked = false;
   for (;;) {
     const long at = std::ftell(f);
     if (!read_record(f, type, payload)) break;  // a clean end, or torn by a kill: stop here
     if (type == 'R') {
-      pending.push_back(static_cast<std::uint64_t>(at));
+      std::uint64_t first_row = 0;
+      if (payload.size() < sizeof first_row) break;
+      std::memcpy(&first_row, payload.data(), sizeof first_row);
+      pending.emplace_back(first_row, static_cast<std::uint64_t>(at));
     } else if (type == 'M') {
       Reader r{payload};
       try {

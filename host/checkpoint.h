@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/path_rows.h"
@@ -31,7 +32,13 @@ struct CheckpointHeader {
   std::optional<double> target_rel_ci;
   std::optional<std::string> summary_json;  // absolute
   bool force = false;
+  std::int32_t ranks = 1;   // MPI ranks of the run (one log per rank when > 1)
+  std::uint64_t block = 0;  // paths per block dealt to the ranks (when ranks > 1)
 };
+
+/// The log of rank `rank` of `ranks` for the checkpoint named `base`: `base` itself for one
+/// rank, else `base.rank<r>-of-<R>`.
+std::filesystem::path rank_log_path(const std::filesystem::path& base, int rank, int ranks);
 
 /// The state a log holds at its last complete mark.
 struct CheckpointState {
@@ -39,8 +46,9 @@ struct CheckpointState {
   std::uint64_t done = 0;  // paths [first_path, first_path + done) are complete
   std::uint64_t goal = 0;  // the stopping rule's current goal
   StepSums sums;
-  std::vector<std::uint64_t> row_records;  // file offsets of the row records before the mark
-  std::uint64_t end_offset = 0;            // where the last mark ends
+  /// (first row, file offset) of every row record before the mark, in file order.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> row_records;
+  std::uint64_t end_offset = 0;  // where the last mark ends
 };
 
 /// Per-path rows as bytes (checkpoint records, MPI messages) and back; decode throws

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iomanip>
 #include <limits>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -262,8 +263,23 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
           "--resume takes the scenario and its options from the checkpoint: give only --resume "
           "FILE (with --threads, --backend, --quiet or --checkpoint-every if wanted)");
     resumed.emplace();
-    log.emplace(CheckpointLog::resume(*cli.resume, *resumed));
+    // One log per rank under MPI; a single process reads the file itself.
+    const std::filesystem::path base(*cli.resume);
+    const std::filesystem::path mine = rank_log_path(base, me, n_ranks);
+    if (!std::filesystem::exists(mine)) {
+      std::string hint;
+      for (int r = 2; r <= 1024 && hint.empty(); ++r)
+        if (std::filesystem::exists(rank_log_path(base, 0, r)))
+          hint = "; it was written by " + std::to_string(r) +
+                 " MPI ranks: resume with mpirun -np " + std::to_string(r) +
+                 " liqstress run --resume " + base.string();
+      throw InputError(mine.string() + ": no such checkpoint" + hint);
+    }
+    log.emplace(CheckpointLog::resume(mine, *resumed));
     const CheckpointHeader& h = resumed->header;
+    if (h.ranks != n_ranks)
+      throw InputError(mine.string() + ": written by " + std::to_string(h.ranks) +
+                       " rank(s); resume it with the same number of MPI ranks");
     opt.config = h.config_path.empty() ? std::nullopt : std::optional<std::string>(h.config_path);
     opt.sets = h.sets;
     opt.seed.reset();
@@ -275,10 +291,6 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     opt.force = h.force;
     opt.checkpoint = cli.resume;
   }
-  if (dist && (opt.checkpoint || cli.resume))
-    throw InputError(
-        "--checkpoint and --resume are not supported across MPI ranks yet: run shards "
-        "(--first-path/--paths), each with its own checkpoint, and merge them");
   std::vector<std::string> sets = opt.sets;
   if (opt.seed) sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
   const Scenario sc =
@@ -380,8 +392,9 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   SignalGuard signals;
   std::vector<std::string> portfolio_names;
   for (const PortfolioSpec& ps : sc.portfolios) portfolio_names.push_back(ps.name);
+  CheckpointHeader checkpoint_header;
   if (opt.checkpoint && !resumed) {
-    CheckpointHeader h;
+    CheckpointHeader& h = checkpoint_header;
     if (opt.config) h.config_path = std::filesystem::absolute(*opt.config).string();
     h.sets = sets;
     h.resolved_config = sc.resolved_toml;
@@ -392,9 +405,10 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     if (opt.summary_json) h.summary_json = std::filesystem::absolute(*opt.summary_json).string();
     h.force = opt.force;
     // The results target is checked first: a run that cannot write its results must not
-    // leave a checkpoint behind.
+    // leave a checkpoint behind. Under MPI every rank keeps its own log, created once the
+    // ranks have agreed on their blocks (below).
     ResultsWriter::check_target(target, opt.force);
-    log.emplace(CheckpointLog::create(*opt.checkpoint, h, opt.force));
+    if (!dist) log.emplace(CheckpointLog::create(*opt.checkpoint, h, opt.force));
   }
   std::optional<ResultsWriter> writer;
   if (me == 0)
@@ -443,7 +457,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     }
     counts.add(r);
   };
-  if (resumed) {
+  if (resumed && me == 0) {
     // A run killed with SIGKILL left its temporary results file (OUT.h5.tmp.PID): remove the
     // ones whose process is gone.
     const std::filesystem::path folder =
@@ -458,21 +472,30 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
       if (::kill(static_cast<pid_t>(std::stol(pid)), 0) != 0 && errno == ESRCH)
         std::filesystem::remove(entry.path(), ec);
     }
-    // Replay the checkpoint: its rows into the new file, its exact sums as they were.
-    goal = resumed->goal;
-    if (target_rel && goal != n_paths) writer->set_paths(static_cast<std::size_t>(goal));
-    for (const std::uint64_t offset : resumed->row_records) {
-      std::uint64_t row = 0;
-      log->read_rows(offset, row, rows);
-      keep(row, rows);
-    }
+  }
+  // Under MPI a resumed rank replays its saved blocks in the loop below, in their turn.
+  std::map<std::uint64_t, std::uint64_t> saved;  // first row → record offset
+  if (resumed) {
     step_sums = resumed->sums;
-    done = resumed->done;
     if (step_sums.n_cells != StepCells{params.n_steps, sc.n_assets()}.total())
       throw InputError(cli.resume->c_str() + std::string(": damaged checkpoint (step sums)"));
+    if (dist) {
+      for (const auto& [row, offset] : resumed->row_records) saved.emplace(row, offset);
+    } else {
+      // Replay the checkpoint: its rows into the new file, its exact sums as they were.
+      goal = resumed->goal;
+      if (target_rel && goal != n_paths) writer->set_paths(static_cast<std::size_t>(goal));
+      for (const auto& record : resumed->row_records) {
+        std::uint64_t row = 0;
+        log->read_rows(record.second, row, rows);
+        keep(row, rows);
+      }
+      done = resumed->done;
+    }
     if (!opt.quiet)
       err << "liqstress: resumed from " << *cli.resume << " at "
-          << format_count(static_cast<double>(done)) << " paths\n";
+          << format_count(static_cast<double>(dist ? resumed->row_records.size() : done))
+          << (dist ? " blocks of rank 0" : " paths") << "\n";
   }
   auto last_mark = std::chrono::steady_clock::now();
   std::string stopped_by;
@@ -482,10 +505,18 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   // send until rank 0 takes the block: memory stays bounded) — so the file is written in the
   // order of the single-process run.
   std::uint64_t block = batch;
-  if (dist) {
+  if (dist && resumed) {
+    block = resumed->header.block;  // the blocks of the run being resumed
+  } else if (dist) {
     double widest = static_cast<double>(batch);
     mpi::max_over_ranks(widest);
     block = static_cast<std::uint64_t>(widest);
+    if (opt.checkpoint) {  // every rank its own log, of its own blocks
+      checkpoint_header.ranks = n_ranks;
+      checkpoint_header.block = block;
+      log.emplace(CheckpointLog::create(rank_log_path(*opt.checkpoint, me, n_ranks),
+                                        checkpoint_header, opt.force));
+    }
   }
   PathRows incoming;
   for (;;) {
@@ -498,10 +529,12 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
         progress.finish();
         if (log) {
           log->mark(cur, goal, step_sums);
-          err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " after "
-              << format_count(static_cast<double>(cur)) << " paths; checkpoint "
-              << log->path().string() << " holds them: continue with `liqstress run --resume "
-              << log->path().string() << "`\n";
+          if (me == 0)
+            err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+                << " after " << format_count(static_cast<double>(cur)) << " paths; checkpoint "
+                << *opt.checkpoint << " holds them: continue with `"
+                << (dist ? "mpirun -np " + std::to_string(n_ranks) + " " : std::string())
+                << "liqstress run --resume " << *opt.checkpoint << "`\n";
         } else if (me == 0) {
           err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " after "
               << format_count(static_cast<double>(cur)) << " paths; no results written to "
@@ -516,14 +549,30 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
         return code;
       }
       if (owner == me) {
-        rows.resize(static_cast<std::size_t>(n), sc.n_assets(), n_portfolios);
-        backend->simulate(model, opt.first_path + cur, rows, step_sums);
+        const auto was_saved = saved.find(cur);
+        if (was_saved != saved.end()) {  // a resumed rank's block: from its log
+          std::uint64_t row = 0;
+          log->read_rows(was_saved->second, row, rows);
+          if (rows.n_rows != n)
+            throw InputError(log->path().string() + ": damaged checkpoint (block of " +
+                             std::to_string(rows.n_rows) + " rows where " + std::to_string(n) +
+                             " were due)");
+        } else {
+          rows.resize(static_cast<std::size_t>(n), sc.n_assets(), n_portfolios);
+          backend->simulate(model, opt.first_path + cur, rows, step_sums);
+          if (log) log->append_rows(cur, rows);
+        }
+        if (log && dist &&
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - last_mark).count() >=
+                checkpoint_every_s) {
+          log->mark(cur + n, goal, step_sums);
+          last_mark = std::chrono::steady_clock::now();
+        }
         if (me != 0) {
           mpi::send(0, mpi::rows_tag, encode_rows(cur, rows));
           continue;
         }
         keep(cur, rows);
-        if (log) log->append_rows(cur, rows);
       } else {  // rank 0 takes the next block from its owner
         std::uint64_t row = 0;
         decode_rows(mpi::receive(owner, mpi::rows_tag), row, incoming);
@@ -534,7 +583,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
         keep(cur, incoming);
       }
       progress.update(cur + n);
-      if (log &&
+      if (log && !dist &&
           std::chrono::duration<double>(std::chrono::steady_clock::now() - last_mark).count() >=
               checkpoint_every_s) {
         log->mark(cur + n, goal, step_sums);
@@ -566,7 +615,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     if (next == 0) break;
     goal = next;
     if (me == 0) writer->set_paths(static_cast<std::size_t>(goal));
-    if (log) log->mark(done, goal, step_sums);  // the new goal must survive a kill
+    if (log && !dist) log->mark(done, goal, step_sums);  // the new goal must survive a kill
   }
   // The exact per-step sums of every rank, added on rank 0 (integer addition: any order).
   if (dist) {
@@ -574,6 +623,10 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
       std::string bytes(step_sums.words.size() * sizeof(std::uint64_t), '\0');
       std::memcpy(bytes.data(), step_sums.words.data(), bytes.size());
       mpi::send(0, mpi::totals_tag, bytes);
+      // Keep this rank's checkpoint until rank 0 has committed the results.
+      std::uint64_t committed = 0;
+      mpi::broadcast(committed);
+      if (committed == 1 && log) log->remove();
       return 0;
     }
     for (int r = 1; r < n_ranks; ++r) {
@@ -615,6 +668,10 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   g_temp_to_unlink[0] = '\0';
   writer->commit();
   if (log) log->remove();  // the results are safe: the checkpoint has done its job
+  if (dist) {
+    std::uint64_t committed = 1;
+    mpi::broadcast(committed);
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (opt.summary_json) {

@@ -136,6 +136,50 @@ positions = [ { asset = "BTC", side = "long", notional = 1.5e7, entry = 99000.0 
         with open(exists) as fh:
             self.assertEqual(fh.read(), "keep me")
 
+    def test_checkpoint_across_ranks_and_resume(self):
+        # Every rank keeps its own log; after the job is stopped (SIGTERM to mpirun, then its
+        # kill), the same number of ranks resumes and writes the uninterrupted run's file.
+        cfg = os.path.join(os.environ.get("LIQ_SOURCE_DIR", "."), "configs", "default.toml")
+        out = os.path.join(self.tmp, "c.h5")
+        ckpt = os.path.join(self.tmp, "c.ckpt")
+        logs = [ckpt + ".rank0-of-2", ckpt + ".rank1-of-2"]
+        cmd = [MPIRUN, "-np", "2", "--oversubscribe", "--bind-to", "none", BINARY, "run", cfg,
+               "-o", out, "--paths", "24576", "--threads", "1", "--backend", "cpu", "--quiet",
+               "--checkpoint", ckpt, "--checkpoint-every", "0.2s"]
+        job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=self.env)
+        try:
+            end = time.time() + 120
+            while time.time() < end and job.poll() is None:
+                if all(os.path.exists(p) and os.path.getsize(p) > 1_500_000 for p in logs):
+                    break
+                time.sleep(0.1)
+            self.assertIsNone(job.poll(), "the run ended before it could be interrupted")
+            time.sleep(0.5)
+            job.send_signal(signal.SIGTERM)
+            job.communicate(timeout=60)
+        finally:
+            if job.poll() is None:
+                job.kill()
+                job.wait()
+        self.assertNotEqual(job.returncode, 0)
+        self.assertFalse(os.path.exists(out))
+        # A single process cannot resume it, and says how.
+        proc = self.run_liq("run", "--resume", ckpt, check=2)
+        self.assertIn("mpirun -np 2", proc.stderr)
+        proc = self.mpirun(2, "run", "--resume", ckpt, "--threads", "1", "--backend", "cpu")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        reference = os.path.join(self.tmp, "ref.h5")
+        self.run_liq("run", cfg, "-o", reference, "--paths", "24576", "--backend", "cpu",
+                     "--quiet", check=0)
+        with h5py.File(reference, "r") as a, h5py.File(out, "r") as b:
+            names = []
+            a.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+            for name in names:
+                np.testing.assert_array_equal(a[name][()], b[name][()], err_msg=name)
+        for p in logs:
+            self.assertFalse(os.path.exists(p), "the logs go once the results are committed")
+
     def test_sweep_deals_points_to_ranks(self):
         cfg = self.write("sw.toml", small_config(paths=300))
         out = os.path.join(self.tmp, "sweep")
