@@ -139,25 +139,6 @@ void send(int dest, int tag, const std::string& bytes) {
 #endif
 }
 
-bool probe(int& source, int& tag, bool wait) {
-#ifdef LIQ_HAVE_MPI
-  MPI_Status status;
-  int flag = 1;
-  if (wait) {
-    check(MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &status), "waiting for a message");
-  } else {
-    check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status),
-          "checking for messages");
-  }
-  if (flag == 0) return false;
-  source = status.MPI_SOURCE;
-  tag = status.MPI_TAG;
-  return true;
-#else
-  (void)source, (void)tag, (void)wait;
-  return false;
-#endif
-}
 
 std::string receive(int source, int tag) {
 #ifdef LIQ_HAVE_MPI

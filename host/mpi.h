@@ -41,8 +41,6 @@ int agree(int code, const std::string& message, std::ostream& err);
 enum Tag : int { rows_tag = 1, totals_tag = 3 };
 
 void send(int dest, int tag, const std::string& bytes);
-/// Waits for (or, with wait = false, checks for) a message from any rank; false when none.
-bool probe(int& source, int& tag, bool wait);
 std::string receive(int source, int tag);
 void broadcast(std::uint64_t& value);  // from rank 0
 void max_over_ranks(double& value);    // every rank gets the largest value

@@ -206,11 +206,8 @@ namespace {
 void print_cascade_lines(const Scenario& sc, const PathCounts& c, std::uint64_t n_paths,
                          std::ostream& out, std::ostream& err) {
   const std::int32_t cap = sc.impact.max_cascade_rounds;
-  std::uint64_t multi = 0, capped = 0;
-  for (std::size_t r = 0; r < c.paths_by_rounds.size(); ++r) {
-    if (r >= 2) multi += c.paths_by_rounds[r];
-    if (static_cast<std::int32_t>(r) >= cap) capped += c.paths_by_rounds[r];
-  }
+  const std::uint64_t multi = c.paths_with_at_least(2);
+  const std::uint64_t capped = c.paths_with_at_least(static_cast<std::size_t>(cap));
   out << "\ncascades: " << format_count(static_cast<double>(multi)) << " of "
       << format_count(static_cast<double>(n_paths))
       << " paths had a step where forced flow liquidated more (2+ rounds); most rounds in a "
@@ -681,13 +678,11 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
            << ",\n  \"seed\": " << sc.simulation.seed << ",\n  \"first_path\": " << opt.first_path
            << ",\n  \"paths\": " << total_paths;
     if (target_rel) header << ",\n  \"stopped_by\": " << json_string(stopped_by);
-    std::uint64_t capped = 0;
-    for (std::size_t r = 0; r < counts.paths_by_rounds.size(); ++r)
-      if (static_cast<std::int32_t>(r) >= sc.impact.max_cascade_rounds)
-        capped += counts.paths_by_rounds[r];
     header << ",\n  \"cascade\": {\"most_rounds_in_a_step\": " << counts.most_rounds
            << ", \"max_cascade_rounds\": " << sc.impact.max_cascade_rounds
-           << ", \"paths_at_the_cap\": " << capped << "}";
+           << ", \"paths_at_the_cap\": "
+           << counts.paths_with_at_least(static_cast<std::size_t>(sc.impact.max_cascade_rounds))
+           << "}";
     write_text_file_atomically(*opt.summary_json, metrics_json(metrics, header.str()), opt.force);
   }
 

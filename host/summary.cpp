@@ -169,17 +169,6 @@ void PathCounts::add(const PathRows& rows) {
   }
 }
 
-void PathCounts::add(const PathCounts& o) {
-  most_rounds = std::max(most_rounds, o.most_rounds);
-  if (paths_by_rounds.size() < o.paths_by_rounds.size())
-    paths_by_rounds.resize(o.paths_by_rounds.size(), 0);
-  for (std::size_t i = 0; i < o.paths_by_rounds.size(); ++i)
-    paths_by_rounds[i] += o.paths_by_rounds[i];
-  if (liquidated_accounts.size() < o.liquidated_accounts.size())
-    liquidated_accounts.resize(o.liquidated_accounts.size(), 0);
-  for (std::size_t i = 0; i < o.liquidated_accounts.size(); ++i)
-    liquidated_accounts[i] += o.liquidated_accounts[i];
-}
 
 std::vector<Metric> compute_metrics(const ColumnSource& c, const std::vector<std::string>& assets,
                                     const std::vector<std::string>& portfolios,

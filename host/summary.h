@@ -102,7 +102,12 @@ struct PathCounts {
   std::vector<std::uint64_t> paths_by_rounds;      // [rounds]: paths with that many
   std::vector<std::uint64_t> liquidated_accounts;  // [portfolio]
   void add(const PathRows& rows);
-  void add(const PathCounts& other);
+  /// Paths whose worst step needed at least `rounds` cascade rounds.
+  std::uint64_t paths_with_at_least(std::size_t rounds) const {
+    std::uint64_t n = 0;
+    for (std::size_t r = rounds; r < paths_by_rounds.size(); ++r) n += paths_by_rounds[r];
+    return n;
+  }
 };
 
 /// One metric: its name under /summary (e.g. "liquidated_usd/BTC/long"), and its summary.
