@@ -139,7 +139,6 @@ void send(int dest, int tag, const std::string& bytes) {
 #endif
 }
 
-
 std::string receive(int source, int tag) {
 #ifdef LIQ_HAVE_MPI
   MPI_Status status;
