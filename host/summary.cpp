@@ -169,7 +169,6 @@ void PathCounts::add(const PathRows& rows) {
   }
 }
 
-
 std::vector<Metric> compute_metrics(const ColumnSource& c, const std::vector<std::string>& assets,
                                     const std::vector<std::string>& portfolios,
                                     const SummaryOptions& options) {
