@@ -254,8 +254,9 @@ class Variable:
         """The whole dataset as an ``xarray.DataArray`` with dims, coords and attributes."""
         xr_mod = _require("xarray", "Variable.to_xarray()")
         coords = {d: c for d, c in self.coords.items() if d in self._results.coords}
-        return xr_mod.DataArray(self.read(), dims=self.dims, coords=coords, attrs=self.attrs,
-                                name=self.name)
+        array: xr.DataArray = xr_mod.DataArray(self.read(), dims=self.dims, coords=coords,
+                                               attrs=self.attrs, name=self.name)
+        return array
 
     def to_pandas(self) -> pd.Series:
         """The whole dataset as a ``pandas.Series`` indexed by its dims (a MultiIndex when it
@@ -633,4 +634,5 @@ class Results:
             data_vars[n] = xr_mod.Variable(v.dims, v[key], attrs=v.attrs)
             used.update(v.dims)
         coords = {d: (c[rows] if d == "path" else c) for d, c in self.coords.items() if d in used}
-        return xr_mod.Dataset(data_vars, coords=coords, attrs=dict(self.attrs))
+        dataset: xr.Dataset = xr_mod.Dataset(data_vars, coords=coords, attrs=dict(self.attrs))
+        return dataset
