@@ -439,7 +439,7 @@ class Results:
             for m in self.metrics:
                 data = self.summary_data(m)
                 if dataset in data:
-                    coords[dim] = data[dataset]
+                    coords[dim] = np.asarray(data[dataset])
                     break
         return coords
 
@@ -475,12 +475,11 @@ class Results:
         """Attributes of a metric's group: ``n``, ``weight_sum``, ``effective_n``, ``label``..."""
         return _attrs(self._metric_group(metric))
 
-    def summary_data(self, metric: str) -> dict[str, npt.NDArray[Any]]:
-        """Every dataset of ``/summary/<metric>`` as numpy arrays (scalars as 0-d arrays), by
-        name: ``mean``, ``var``, ``var_ci``, ``histogram_edges``..."""
+    def summary_data(self, metric: str) -> dict[str, Any]:
+        """Every dataset of ``/summary/<metric>`` as h5py reads it (arrays; numpy scalars for
+        ``mean`` and ``stderr``), by name: ``mean``, ``var``, ``var_ci``, ``histogram_edges``..."""
         group = self._metric_group(metric)
-        return {k: np.asarray(group[k][()]) for k in group
-                if isinstance(group.get(k), h5py.Dataset)}
+        return {k: group[k][()] for k in group if isinstance(group.get(k), h5py.Dataset)}
 
     def summary_units(self, metric: str) -> dict[str, str]:
         """The ``units`` attribute of each dataset of ``/summary/<metric>``."""
@@ -496,7 +495,7 @@ class Results:
         return tuple(rows)
 
     def _metric_records(self, metric: str) -> list[dict[str, Any]]:
-        data = self.summary_data(metric)
+        data = {k: np.asarray(v) for k, v in self.summary_data(metric).items()}
         units = self.summary_units(metric)
         axes = {dim: data[name].reshape(-1) for name, dim in _SUMMARY_AXES.items() if name in data}
         stats = [k for k in data if k not in _NOT_STATISTICS
