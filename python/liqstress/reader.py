@@ -6,8 +6,8 @@ them those methods raise ImportError saying what to install, and everything else
 
 Nothing under ``/paths`` or ``/timeseries`` is read when a file is opened: a
 :class:`Variable` knows its name, dims, shape, dtype and attributes, and reads its data (or
-the part of it that is indexed) only when asked. ``/summary`` is small and is read on first
-use.
+the part of it that is indexed) only when asked. ``/summary`` is small: its list of metrics
+is read at once, the rest on first use.
 
 Dimensions are derived from shapes and the file's own counts, not from a list of known
 datasets, so datasets added later are picked up without code changes. Axes are named from the
@@ -25,6 +25,7 @@ first one on, for as long as they fit:
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import tomllib
@@ -89,7 +90,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.decode("utf-8")
     if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
+        return _plain(value.tolist())
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
     if isinstance(value, np.generic):
         return _plain(value.item())
     return value
@@ -211,8 +214,9 @@ class Variable:
         """The whole dataset as a numpy array."""
         return self[()]
 
-    def __array__(self, dtype: npt.DTypeLike = None) -> npt.NDArray[Any]:
-        data = self.read()
+    def __array__(self, dtype: npt.DTypeLike = None,
+                  copy: bool | None = None) -> npt.NDArray[Any]:
+        data = self.read()  # a new array: copy=False cannot be honoured, and need not be
         return data if dtype is None else data.astype(dtype)
 
     def isel(self, **indexers: int | slice) -> npt.NDArray[Any]:
@@ -247,8 +251,9 @@ class Variable:
             hits = np.flatnonzero(coord == label)
             if hits.size == 1:
                 return int(hits[0])
-        shown = f"{coord[0]}..{coord[-1]}" if dim == "path" and len(coord) else list(coord)
-        raise KeyError(f"{label!r} is not a {dim} of {self.name} ({dim}: {shown})")
+        shown = f"{coord[0]}..{coord[-1]}" if dim == "path" and len(coord) else coord.tolist()
+        raise KeyError(f"{label!r} is not a label of dimension {dim!r} of {self.name} "
+                       f"({dim}: {shown})")
 
     def to_xarray(self) -> xr.DataArray:
         """The whole dataset as an ``xarray.DataArray`` with dims, coords and attributes."""
@@ -287,9 +292,9 @@ class Results:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path: str = os.fspath(path)
         if not os.path.exists(self.path):
-            raise FileNotFoundError(2, f"{self.path}: no such file", self.path)
+            raise FileNotFoundError(errno.ENOENT, "no such file", self.path)
         if os.path.isdir(self.path):
-            raise IsADirectoryError(21, f"{self.path}: not a file", self.path)
+            raise IsADirectoryError(errno.EISDIR, "not a file", self.path)
         with open(self.path, "rb"):  # PermissionError with the path, before HDF5's message
             pass
         try:
@@ -313,7 +318,7 @@ class Results:
             raise ResultsFormatError(self.path, "no format_version attribute")
         version = _plain(f.attrs["format_version"])
         if version != FORMAT_VERSION:
-            raise ResultsFormatError(self.path, f"format_version {version}; this reader reads "
+            raise ResultsFormatError(self.path, f"format_version {version!r}; this reader reads "
                                                 f"format_version {FORMAT_VERSION} only")
         try:
             self.attrs: dict[str, Any] = _attrs(f)
@@ -381,9 +386,10 @@ class Results:
 
     # ------------------------------------------------------------------ metadata
 
-    @cached_property
+    @property
     def config(self) -> dict[str, Any]:
-        """The resolved scenario (root attribute ``config``) parsed from TOML."""
+        """The resolved scenario (root attribute ``config``) parsed from TOML (a new dict on
+        every access)."""
         text = self.attrs.get("config")
         if not isinstance(text, str):
             raise ResultsFormatError(self.path, "no config attribute (TOML text)")
@@ -427,7 +433,8 @@ class Results:
     def coords(self) -> dict[str, npt.NDArray[Any]]:
         """Coordinate values of the named dimensions: ``path`` (numbers of the run's paths,
         ``first_path`` + row), ``step``, ``asset``, ``side``, ``portfolio``, and from
-        /summary ``level`` (quantile levels) and ``threshold`` (USD)."""
+        /summary ``level`` (quantile levels) and ``threshold`` (USD), the first metric's (in
+        format_version 1 every metric has the same)."""
         coords: dict[str, npt.NDArray[Any]] = {
             "path": np.arange(self.first_path, self.first_path + self.n_paths, dtype=np.int64),
             "step": np.arange(self.steps, dtype=np.int64),
