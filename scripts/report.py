@@ -32,8 +32,10 @@ own created_utc).
 
 Exit codes: 0 success; 2 bad input (a missing or unreadable file, a file that is not a
 liqstress results file or of another format_version than 1, an output folder that cannot be
-made). Needs h5py, numpy and matplotlib (Debian: python3-h5py python3-numpy
-python3-matplotlib, installed by scripts/setup.sh; pip: scripts/requirements.txt).
+made). Files are read with the project's Python reader, python/liqstress (taken from this
+repository's python/ folder, else from wherever it is installed). Needs h5py, numpy and
+matplotlib (Debian: python3-h5py python3-numpy python3-matplotlib, installed by
+scripts/setup.sh; pip: scripts/requirements.txt).
 """
 import argparse
 import base64
@@ -43,12 +45,15 @@ import math
 import os
 import re
 import sys
-import tomllib
 
-import h5py
 import numpy as np
 
-import matplotlib
+_READER = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "python")
+if os.path.isfile(os.path.join(_READER, "liqstress", "__init__.py")):
+    sys.path.insert(0, _READER)  # the reader of this checkout, before any installed one
+import liqstress  # noqa: E402
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -56,8 +61,6 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter  # noqa: E402
 
-FORMAT = "liqstress-results"
-FORMAT_VERSION = 1
 COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 SIDES = ("long", "short")
 SUMMARY_VECTORS = ["var", "var_ci", "es", "es_ci", "exceedance", "exceedance_ci"]
@@ -125,19 +128,9 @@ def esc(s):
 
 # ----------------------------------------------------------------------------- reading
 
-def as_str_list(ds):
-    return [x.decode() if isinstance(x, bytes) else str(x) for x in ds[()]]
-
-
-def attr_str(attrs, key, default=""):
-    v = attrs.get(key, default)
-    if isinstance(v, bytes):
-        v = v.decode()
-    return str(v)
-
-
 class Scenario:
-    """One results file, read into memory (per-path rows only as far as the figures need)."""
+    """One results file, read into memory with the reader (per-path rows only as far as the
+    figures need)."""
 
     def __init__(self, index, path):
         self.index = index
@@ -148,67 +141,46 @@ class Scenario:
         if not os.path.isfile(path):
             raise BadInput(f"{path}: not a file")
         try:
-            f = h5py.File(path, "r")
-        except OSError as e:
-            raise BadInput(f"{path}: not an HDF5 file, so not a liqstress results file ({e})")
-        with f:
-            fmt = attr_str(f.attrs, "format", None) if "format" in f.attrs else None
-            if fmt != FORMAT:
-                raise BadInput(f"{path}: not a liqstress results file (root attribute format = "
-                               f"{fmt!r}, expected {FORMAT!r})")
-            if "format_version" not in f.attrs:
-                raise BadInput(f"{path}: no format_version attribute")
-            version = int(f.attrs["format_version"])
-            if version != FORMAT_VERSION:
-                raise BadInput(f"{path}: format_version {version}; this script reads "
-                               f"format_version {FORMAT_VERSION} only")
-            try:
-                self._read(f)
-            except (KeyError, ValueError, TypeError, OSError) as e:
-                raise BadInput(f"{path}: damaged or incomplete liqstress results file ({e})")
+            with liqstress.load(path) as results:
+                self._read(results)
+        except liqstress.ResultsFormatError as e:  # names the file and what is wrong
+            raise BadInput(str(e))
+        except (KeyError, ValueError, TypeError, OSError) as e:
+            raise BadInput(f"{path}: damaged or incomplete liqstress results file ({e})")
 
-    def _read(self, f):
-        a = f.attrs
-        self.attrs = {k: (a[k].decode() if isinstance(a[k], bytes) else a[k]) for k in a}
-        self.paths = int(a.get("paths", 0))
-        self.steps = int(a.get("steps", 0))
-        self.step_seconds = float(a.get("step_seconds", float("nan")))
-        self.assets = as_str_list(f["assets"]) if "assets" in f else []
-        self.portfolios = as_str_list(f["portfolios"]) if "portfolios" in f else []
+    def _read(self, r):
+        self.attrs = r.attrs
+        self.paths = r.n_paths
+        self.steps = r.steps
+        self.step_seconds = r.step_seconds
+        self.assets = r.assets
+        self.portfolios = r.portfolios
         try:
-            self.config = tomllib.loads(attr_str(a, "config"))
-        except tomllib.TOMLDecodeError:
+            self.config = r.config
+        except liqstress.ResultsFormatError as e:  # absent, or not TOML
             self.config = {}
-            self.notes.append("its config attribute does not parse as TOML")
+            self.notes.append(e.reason)
 
         # Per-path rows.
         self.rows = None
-        if "paths" in f and "liquidated_usd" in f["paths"]:
-            p = f["paths"]
-            liq = p["liquidated_usd"][()]
-            w = p["weight"][()] if "weight" in p else np.ones(liq.shape[0])
+        p = r.paths
+        if "liquidated_usd" in p:
+            liq = p["liquidated_usd"].read()
+            w = p["weight"].read() if "weight" in p else np.ones(liq.shape[0])
             self.rows = {"liquidated": liq, "weight": w, "total": liq.sum(axis=(1, 2))}
             if "portfolio_pnl_usd" in p:
-                self.rows["portfolio_loss"] = -p["portfolio_pnl_usd"][()]
+                self.rows["portfolio_loss"] = -p["portfolio_pnl_usd"].read()
 
         # Time series.
-        self.ts = {}
-        if "timeseries" in f:
-            for k in f["timeseries"]:
-                if k != "exact_sums":
-                    self.ts[k] = f["timeseries"][k][()]
+        self.ts = {k: v.read() for k, v in r.timeseries.items() if k != "exact_sums"}
 
         # Summary, every dataset and attribute of every metric.
-        self.metrics = []
+        self.metrics = list(r.metrics)
         self.summary = {}
-        if "summary" in f and "metrics" in f["summary"]:
-            self.metrics = as_str_list(f["summary/metrics"])
-            for m in self.metrics:
-                g = f["summary"][m]
-                d = {k: g[k][()] for k in g if isinstance(g[k], h5py.Dataset)}
-                d["@"] = {k: (g.attrs[k].decode() if isinstance(g.attrs[k], bytes) else g.attrs[k])
-                          for k in g.attrs}
-                self.summary[m] = d
+        for m in self.metrics:
+            d = r.summary_data(m)
+            d["@"] = r.metric_attrs(m)
+            self.summary[m] = d
 
     def metric_label(self, m):
         d = self.summary.get(m)

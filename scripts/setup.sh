@@ -14,6 +14,8 @@ packages=(
   librandom123-dev            # reference Philox for known-answer tests
   python3 python3-h5py python3-numpy   # end-to-end tests read results back with h5py
   python3-matplotlib          # scripts/report.py (figures), tested end to end
+  python3-pandas python3-xarray   # optional for python/liqstress: its pandas/xarray conversions, tested
+  python3-pip python3-setuptools python3-wheel   # tests/python: pip install ./python, offline
   libopenmpi-dev openmpi-bin  # one run across MPI ranks (mpirun)
   slurmctld slurmd slurm-client munge libpmix2 libpmix-dev   # tests/slurm: a real one-node Slurm
   iproute2 util-linux         # the Slurm test's namespace and second loopback address
