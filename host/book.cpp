@@ -869,15 +869,17 @@ Book load_book(const Scenario& scenario) {
 
 // ---- prices (MODEL.md §3, F = 0) ------------------------------------------------------------
 
+PositionSide position_side(Side s) {
+  return s == Side::long_side ? PositionSide::long_side : PositionSide::short_side;
+}
+
 double liquidation_price(const Position& p) {
-  const double per_coin = (p.margin_usd + p.maint_amount_usd) / p.quantity;
-  return p.side == Side::long_side ? (p.entry_price - per_coin) / (1.0 - p.mm_rate)
-                                   : (p.entry_price + per_coin) / (1.0 + p.mm_rate);
+  return liquidation_price(position_side(p.side), p.entry_price, p.margin_usd / p.quantity,
+                           p.maint_amount_usd / p.quantity, p.mm_rate);
 }
 
 double bankruptcy_price(const Position& p) {
-  const double per_coin = p.margin_usd / p.quantity;
-  return p.side == Side::long_side ? p.entry_price - per_coin : p.entry_price + per_coin;
+  return bankruptcy_price(position_side(p.side), p.entry_price, p.margin_usd / p.quantity);
 }
 
 }  // namespace liq

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "host/scenario.h"
+#include "kernels/position.h"
 
 namespace liq {
 
@@ -89,7 +90,11 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers);
 /// The book a scenario asks for (CSV or synthetic), with its tier table.
 Book load_book(const Scenario& scenario);
 
-/// Liquidation and bankruptcy prices without funding (F = 0), MODEL.md §3.
+/// The kernels' side of a book's side.
+PositionSide position_side(Side s);
+
+/// Liquidation and bankruptcy prices without funding (F = 0), MODEL.md §3
+/// (kernels/position.h).
 double liquidation_price(const Position& p);
 double bankruptcy_price(const Position& p);
 

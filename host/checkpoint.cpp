@@ -278,6 +278,7 @@ std::string encode_rows(std::uint64_t first_row, const PathRows& rows) {
   put_vector(p, rows.liquidated_positions);
   put_vector(p, rows.bad_debt_usd);
   put_vector(p, rows.adl_usd);
+  put_vector(p, rows.adl_closed_usd);
   put_vector(p, rows.insurance_fund_usd);
   put_vector(p, rows.portfolio_pnl_usd);
   put_vector(p, rows.portfolio_liquidated);
@@ -301,6 +302,7 @@ void decode_rows(const std::string& payload, std::uint64_t& first_row, PathRows&
   r.get_vector(rows.liquidated_positions, cells * 2);
   r.get_vector(rows.bad_debt_usd, n);
   r.get_vector(rows.adl_usd, n);
+  r.get_vector(rows.adl_closed_usd, n);
   r.get_vector(rows.insurance_fund_usd, n);
   r.get_vector(rows.portfolio_pnl_usd, n * static_cast<std::size_t>(p));
   r.get_vector(rows.portfolio_liquidated, n * static_cast<std::size_t>(p));

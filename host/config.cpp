@@ -434,6 +434,7 @@ constexpr const char* kKnownKeys[] = {
     "book.synthetic.positions",
     "insurance_fund.balance",
     "insurance_fund.liquidation_fee",
+    "insurance_fund.adl",
     "portfolio.[].name",
     "portfolio.[].collateral",
     "portfolio.[].positions.[].asset",
@@ -1204,6 +1205,10 @@ struct Loader {
       r.check(s.insurance_fund.liquidation_fee >= 0 && s.insurance_fund.liquidation_fee < 1, fee,
               "must be in [0, 1)");
     }
+    if (const Item adl = t.get("adl")) {
+      s.insurance_fund.adl =
+          r.choice(adl, {"pro-rata", "none"}) == "none" ? AdlRuleSpec::none : AdlRuleSpec::pro_rata;
+    }
   }
 
   void portfolios(const Table& root) {
@@ -1448,6 +1453,7 @@ std::string resolved_toml(const Scenario& s) {
   w.section("insurance_fund");
   w.kv("balance", s.insurance_fund.balance_usd);
   w.kv("liquidation_fee", s.insurance_fund.liquidation_fee);
+  w.kv("adl", std::string(s.insurance_fund.adl == AdlRuleSpec::none ? "none" : "pro-rata"));
 
   for (const PortfolioSpec& p : s.portfolios) {
     w.array_section("portfolio");

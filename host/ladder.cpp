@@ -11,9 +11,58 @@
 
 namespace liq {
 
+LadderGroup Ladders::build_group(const Scenario& sc, const Book& book, std::int32_t asset,
+                                 std::int32_t side, bool uniform,
+                                 const std::vector<std::size_t>& members) {
+  const bool is_long = side == 0;
+  const bool funded = sc.assets[static_cast<std::size_t>(asset)].funding_8h != 0.0;
+  // The order the market reaches them: longs from the highest liquidation price down,
+  // shorts from the lowest up; ties broken by index so the order is total.
+  std::vector<double> k(members.size());
+  for (std::size_t j = 0; j < members.size(); ++j)
+    k[j] = liquidation_price(book.positions[members[j]]);
+  std::vector<std::size_t> order(members.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
+    return is_long ? k[x] > k[y] : k[x] < k[y];
+  });
+  LadderGroup g;
+  g.asset = asset;
+  g.side = is_long ? PositionSide::long_side : PositionSide::short_side;
+  g.begin = static_cast<std::int32_t>(trigger_.size());
+  const Position& first = book.positions[members.front()];
+  g.funding_scale =
+      funded ? (is_long ? 1.0 / (1.0 - first.mm_rate) : 1.0 / (1.0 + first.mm_rate)) : 0.0;
+  // One mm and A: settlement at P_liq·f is linear in N = q·K (kernels/book.h), given bounds
+  // on N over the group.
+  g.uniform = uniform ? 1 : 0;
+  g.mm = first.mm_rate;
+  g.amount = first.maint_amount_usd;
+  g.n_min = HUGE_VAL;
+  g.n_max = 0.0;
+  double sum_q = 0.0, sum_qk = 0.0;
+  for (std::size_t j : order) {
+    const Position& p = book.positions[members[j]];
+    trigger_.push_back(k[j]);
+    quantity_.push_back(p.quantity);
+    bankrupt_.push_back(bankruptcy_price(p));
+    entry_.push_back(p.entry_price);
+    sum_q += p.quantity;
+    sum_qk += p.quantity * k[j];
+    prefix_q_.push_back(sum_q);
+    prefix_qk_.push_back(sum_qk);
+    g.n_min = std::min(g.n_min, p.quantity * k[j]);
+    g.n_max = std::max(g.n_max, p.quantity * k[j]);
+    g.q_max = std::max(g.q_max, p.quantity);
+  }
+  g.end = static_cast<std::int32_t>(trigger_.size());
+  return g;
+}
+
 Ladders::Ladders(const Scenario& sc, const Book& book, const TierTable& tiers)
     : liquidation_fee_(sc.insurance_fund.liquidation_fee),
-      fund_start_usd_(sc.insurance_fund.balance_usd) {
+      fund_start_usd_(sc.insurance_fund.balance_usd),
+      adl_(sc.insurance_fund.adl == AdlRuleSpec::none ? AdlRule::none : AdlRule::pro_rata) {
   // Positions share a ladder when they share asset, side, maintenance rate and amount: then
   // funding moves all their liquidation prices by the same F/(1 ∓ mm) and diffusion
   // crossings can be summed from prefix sums (kernels/book.h). A CSV book with very many
@@ -46,71 +95,12 @@ Ladders::Ladders(const Scenario& sc, const Book& book, const TierTable& tiers)
                      "; use fewer distinct maintenance_rate values or set funding_8h = 0");
   }
   const std::size_t n_positions = book.positions.size();
-  trigger_.reserve(n_positions);
-  quantity_.reserve(n_positions);
-  bankrupt_.reserve(n_positions);
-  prefix_q_.reserve(n_positions);
-  prefix_qk_.reserve(n_positions);
-  prefix_irregular_.reserve(n_positions);
-  const double fee = sc.insurance_fund.liquidation_fee;
+  for (std::vector<double>* v :
+       {&trigger_, &quantity_, &bankrupt_, &entry_, &prefix_q_, &prefix_qk_})
+    v->reserve(n_positions);
   for (auto& [key, members] : by_group) {
-    const std::int32_t asset = std::get<0>(key), side = std::get<1>(key);
-    const bool is_long = side == 0;
-    const bool funded = sc.assets[static_cast<std::size_t>(asset)].funding_8h != 0.0;
-    // The order the market reaches them: longs from the highest liquidation price down,
-    // shorts from the lowest up; ties broken by index so the order is total.
-    std::vector<double> k(members.size());
-    for (std::size_t j = 0; j < members.size(); ++j)
-      k[j] = liquidation_price(book.positions[members[j]]);
-    std::vector<std::size_t> order(members.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-      return is_long ? k[x] > k[y] : k[x] < k[y];
-    });
-    LadderGroup g;
-    g.asset = asset;
-    g.side = side;
-    g.begin = static_cast<std::int32_t>(trigger_.size());
-    const double mm = book.positions[members.front()].mm_rate;
-    g.funding_scale = funded ? (is_long ? 1.0 / (1.0 - mm) : 1.0 / (1.0 + mm)) : 0.0;
-    // Diffusion crossings leave mm·N − A of margin: fee = min(fee·N, mm·N − A) is linear in N
-    // above the kink N* (fee·N when mm > fee, else mm·N − A), and there is no bad debt.
-    const double amount = book.positions[members.front()].maint_amount_usd;
-    double kink = 0.0;
-    if (uniform) {
-      g.uniform = 1;
-      if (mm > fee) {
-        g.fee_slope = fee;
-        g.fee_amount = 0.0;
-        kink = amount / (mm - fee);
-      } else {
-        g.fee_slope = mm;
-        g.fee_amount = amount;
-        kink = mm > 0.0 ? amount / mm : (amount > 0.0 ? HUGE_VAL : 0.0);
-      }
-    }
-    g.trigger_min = HUGE_VAL;
-    double sum_q = 0.0, sum_qk = 0.0;
-    std::int32_t irregular = 0;
-    for (std::size_t j : order) {
-      const Position& p = book.positions[members[j]];
-      trigger_.push_back(k[j]);
-      quantity_.push_back(p.quantity);
-      bankrupt_.push_back(bankruptcy_price(p));
-      sum_q += p.quantity;
-      sum_qk += p.quantity * k[j];
-      // Regular: N stays above the kink while funding moves it by at most kFundingRoom.
-      const bool regular = k[j] > 0.0 && p.quantity * k[j] * (1.0 - kFundingRoom) >= kink;
-      irregular += regular ? 0 : 1;
-      prefix_q_.push_back(sum_q);
-      prefix_qk_.push_back(sum_qk);
-      prefix_irregular_.push_back(irregular);
-      g.trigger_min = std::min(g.trigger_min, k[j]);
-    }
-    g.end = static_cast<std::int32_t>(trigger_.size());
-    groups_.push_back(g);
+    groups_.push_back(build_group(sc, book, std::get<0>(key), std::get<1>(key), uniform, members));
   }
-
   if (sc.portfolios.size() > static_cast<std::size_t>(kMaxPortfolios)) {
     throw InputError(sc.source_file.string() + ": " + std::to_string(sc.portfolios.size()) +
                      " [[portfolio]] accounts; liqstress evaluates at most " +
@@ -142,14 +132,15 @@ BookView Ladders::book_view() const {
   v.trigger = trigger_.data();
   v.quantity = quantity_.data();
   v.bankrupt = bankrupt_.data();
+  v.entry = entry_.data();
   v.prefix_q = prefix_q_.data();
   v.prefix_qk = prefix_qk_.data();
-  v.prefix_irregular = prefix_irregular_.data();
   // groups_ come out of a map keyed by asset first: each asset's groups are contiguous.
   for (const LadderGroup& g : groups_) v.asset_groups[g.asset + 1] += 1;
   for (int a = 0; a < kMaxAssets; ++a) v.asset_groups[a + 1] += v.asset_groups[a];
   v.liquidation_fee = liquidation_fee_;
   v.fund_start_usd = fund_start_usd_;
+  v.adl = adl_;
   return v;
 }
 
@@ -166,8 +157,7 @@ PortfolioView Ladders::portfolio_view() const {
 }
 
 std::size_t Ladders::bytes() const {
-  return groups_.size() * sizeof(LadderGroup) + 5 * trigger_.size() * sizeof(double) +
-         prefix_irregular_.size() * sizeof(std::int32_t) +
+  return groups_.size() * sizeof(LadderGroup) + 6 * trigger_.size() * sizeof(double) +
          accounts_.size() * sizeof(PortfolioAccount) + pf_asset_.size() * (4 + 4 * sizeof(double));
 }
 

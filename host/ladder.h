@@ -32,11 +32,15 @@ class Ladders {
   std::size_t bytes() const;
 
  private:
+  /// Sorts one group's members into trigger order and appends them to the arrays.
+  LadderGroup build_group(const Scenario& sc, const Book& book, std::int32_t asset,
+                          std::int32_t side, bool uniform, const std::vector<std::size_t>& members);
+
   std::vector<LadderGroup> groups_;
-  std::vector<double> trigger_, quantity_, bankrupt_, prefix_q_, prefix_qk_;
-  std::vector<std::int32_t> prefix_irregular_;
+  std::vector<double> trigger_, quantity_, bankrupt_, entry_, prefix_q_, prefix_qk_;
   double liquidation_fee_ = 0.0;
   double fund_start_usd_ = 0.0;
+  AdlRule adl_ = AdlRule::pro_rata;
   std::vector<PortfolioAccount> accounts_;
   std::vector<std::int32_t> pf_asset_;
   std::vector<double> pf_signed_quantity_, pf_entry_, pf_mm_rate_, pf_maint_amount_;

@@ -101,10 +101,17 @@ ImpactParams impact_params(const Scenario& sc) {
   const ImpactSpec& im = sc.impact;
   const int n = sc.n_assets();
   ImpactParams ip;
-  ip.model = im.model == ImpactModel::none ? 0 : im.model == ImpactModel::linear ? 1 : 2;
+  ip.law = im.model == ImpactModel::none     ? ImpactLaw::none
+           : im.model == ImpactModel::linear ? ImpactLaw::linear
+                                             : ImpactLaw::square_root;
   ip.max_rounds = im.max_cascade_rounds;
   ip.strength = im.strength;
-  ip.decay = std::isinf(im.half_life_s) ? 1.0 : std::exp2(-sc.simulation.step_s / im.half_life_s);
+  // The flow memory Q decays so that the impact G(Q) ∝ |Q|^α, without thinning, halves every
+  // half-life: Q's own half-life is α·half_life (kernels/impact.h).
+  const double alpha = ip.law == ImpactLaw::square_root ? 0.5 : 1.0;
+  ip.flow_decay = std::isinf(im.half_life_s)
+                      ? 1.0
+                      : std::exp2(-sc.simulation.step_s / (alpha * im.half_life_s));
   for (int a = 0; a < n; ++a) {
     ip.depth[a] = sc.assets[a].depth_usd.value_or(0.0);
     for (int b = 0; b < n; ++b)

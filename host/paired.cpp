@@ -52,6 +52,7 @@ std::optional<std::vector<double>> column_of(const ColumnSource& c,
   if (metric == "total_liquidated_usd") return c.column(Column::total);
   if (metric == "bad_debt_usd") return c.column(Column::bad_debt);
   if (metric == "adl_usd") return c.column(Column::adl);
+  if (metric == "adl_closed_usd") return c.column(Column::adl_closed);
   for (std::size_t a = 0; a < assets.size(); ++a)
     for (int side = 0; side < 2; ++side)
       if (metric == "liquidated_usd/" + assets[a] + "/" + (side == 0 ? "long" : "short"))

@@ -22,6 +22,7 @@ struct PathRows {
   std::vector<std::uint32_t> liquidated_positions;  // [n_rows × A × 2]
   std::vector<double> bad_debt_usd;                 // [n_rows]
   std::vector<double> adl_usd;                      // [n_rows]
+  std::vector<double> adl_closed_usd;               // [n_rows]
   std::vector<double> insurance_fund_usd;           // [n_rows]
   std::vector<double> portfolio_pnl_usd;            // [n_rows × P]
   std::vector<std::uint8_t> portfolio_liquidated;   // [n_rows × P]
@@ -40,6 +41,7 @@ struct PathRows {
     liquidated_positions.assign(cells * 2, 0);
     bad_debt_usd.assign(rows, 0.0);
     adl_usd.assign(rows, 0.0);
+    adl_closed_usd.assign(rows, 0.0);
     insurance_fund_usd.assign(rows, 0.0);
     portfolio_pnl_usd.assign(rows * static_cast<std::size_t>(portfolios), 0.0);
     portfolio_liquidated.assign(rows * static_cast<std::size_t>(portfolios), 0);
@@ -56,6 +58,7 @@ struct PathRows {
     o.liquidated_positions = liquidated_positions.data();
     o.bad_debt_usd = bad_debt_usd.data();
     o.adl_usd = adl_usd.data();
+    o.adl_closed_usd = adl_closed_usd.data();
     o.insurance_fund_usd = insurance_fund_usd.data();
     o.portfolio_pnl_usd = n_portfolios > 0 ? portfolio_pnl_usd.data() : nullptr;
     o.portfolio_liquidated = n_portfolios > 0 ? portfolio_liquidated.data() : nullptr;

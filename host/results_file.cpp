@@ -99,6 +99,7 @@ struct ResultsWriter::Impl {
   h5::Handle liquidated_positions;  // [N, A, 2] u32
   h5::Handle bad_debt_usd;          // [N] f64
   h5::Handle adl_usd;               // [N] f64
+  h5::Handle adl_closed_usd;        // [N] f64
   h5::Handle insurance_fund_usd;    // [N] f64
   h5::Handle portfolio_pnl_usd;     // [N, P] f64, only when P > 0
   h5::Handle portfolio_liquidated;  // [N, P] u8, only when P > 0
@@ -114,6 +115,7 @@ struct ResultsWriter::Impl {
     portfolio_liquidated.reset();
     portfolio_pnl_usd.reset();
     insurance_fund_usd.reset();
+    adl_closed_usd.reset();
     adl_usd.reset();
     bad_debt_usd.reset();
     liquidated_positions.reset();
@@ -223,9 +225,15 @@ void ResultsWriter::Impl::create(const Provenance& p, const std::vector<std::str
       "equity",
       growable);
   adl_usd = h5::create_dataset(g, "adl_usd", f64, {n}, "USD",
-                               "bad debt the insurance fund could not pay, auto-deleveraged "
-                               "against profitable positions",
+                               "bad debt the insurance fund could not pay (the deficit), "
+                               "auto-deleveraged against profitable opposite positions",
                                growable);
+  adl_closed_usd = h5::create_dataset(
+      g, "adl_closed_usd", f64, {n}, "USD",
+      "notional of opposite-side positions in profit that auto-deleveraging closed, at the "
+      "bankrupt positions' bankruptcy prices (they leave the book); 0 with insurance_fund.adl = "
+      "none",
+      growable);
   insurance_fund_usd = h5::create_dataset(
       g, "insurance_fund_usd", f64, {n}, "USD",
       "insurance fund balance at the horizon: start + liquidation fees − bad debt it paid",
@@ -256,6 +264,7 @@ void ResultsWriter::Impl::close_all() {
   portfolio_liquidated.close("closing /paths/portfolio_liquidated");
   portfolio_pnl_usd.close("closing /paths/portfolio_pnl_usd");
   insurance_fund_usd.close("closing /paths/insurance_fund_usd");
+  adl_closed_usd.close("closing /paths/adl_closed_usd");
   adl_usd.close("closing /paths/adl_usd");
   bad_debt_usd.close("closing /paths/bad_debt_usd");
   liquidated_positions.close("closing /paths/liquidated_positions");
@@ -326,6 +335,8 @@ void ResultsWriter::write_rows(std::size_t first_row, const PathRows& rows) {
                     std::span<const std::uint32_t>(rows.liquidated_positions));
     h5::write_block(m.bad_debt_usd.get(), first_row, n, std::span<const double>(rows.bad_debt_usd));
     h5::write_block(m.adl_usd.get(), first_row, n, std::span<const double>(rows.adl_usd));
+    h5::write_block(m.adl_closed_usd.get(), first_row, n,
+                    std::span<const double>(rows.adl_closed_usd));
     h5::write_block(m.insurance_fund_usd.get(), first_row, n,
                     std::span<const double>(rows.insurance_fund_usd));
     if (m.n_portfolios > 0) {
@@ -359,7 +370,13 @@ void ResultsWriter::write_timeseries(const StepSums& sums, std::uint64_t n_paths
   std::vector<double> liq_mean(n_steps * a * 2), liq_std(n_steps * a * 2);
   std::vector<double> flow_mean(n_steps * a), flow_std(n_steps * a);
   std::vector<double> impact_mean(n_steps * a), impact_std(n_steps * a);
+  std::vector<double> adl_mean(n_steps), adl_std(n_steps), closed_mean(n_steps),
+      closed_std(n_steps);
   for (std::int32_t k = 0; k < steps; ++k) {
+    adl_mean[k] = sums.mean(cells.adl(k), n_paths);
+    adl_std[k] = sums.stddev(cells.adl(k), n_paths);
+    closed_mean[k] = sums.mean(cells.adl_closed(k), n_paths);
+    closed_std[k] = sums.stddev(cells.adl_closed(k), n_paths);
     for (std::int32_t i = 0; i < m.n_assets; ++i) {
       const std::size_t at = static_cast<std::size_t>(k) * a + static_cast<std::size_t>(i);
       for (std::int32_t side = 0; side < 2; ++side) {
@@ -409,16 +426,35 @@ void ResultsWriter::write_timeseries(const StepSums& sums, std::uint64_t n_paths
     write("impact_std", {steps_h, a}, "log price",
           "standard deviation across paths (n − 1) of the log-price impact at the step's end",
           impact_std);
-    // The integers themselves, so `liqstress merge` adds shards exactly.
+    write("adl_usd_mean", {steps_h}, "USD",
+          "mean across paths of the step's ADL deficit: bad debt the insurance fund could not pay",
+          adl_mean);
+    write("adl_usd_std", {steps_h}, "USD",
+          "standard deviation across paths (n − 1) of the step's ADL deficit", adl_std);
+    write("adl_closed_usd_mean", {steps_h}, "USD",
+          "mean across paths of the notional auto-deleveraging closed in the step", closed_mean);
+    write("adl_closed_usd_std", {steps_h}, "USD",
+          "standard deviation across paths (n − 1) of the notional ADL closed in the step",
+          closed_std);
+    // The integers themselves, so `liqstress merge` adds shards exactly: the price and flow
+    // cells in `exact_sums` (the shape format_version 1 gave it), the ADL cells beside it.
+    const auto flow_cells = static_cast<std::size_t>(cells.adl(0));
     const h5::Handle raw = h5::create_dataset(
         g.get(), "exact_sums", h5::TypeOf<std::uint64_t>::file(),
-        {static_cast<hsize_t>(cells.total()), 4}, "1",
+        {static_cast<hsize_t>(flow_cells), 4}, "1",
         "the exact accumulators behind the datasets above, per cell (liquidated [steps, A, 2], "
         "then forced flow [steps, A], then impact [steps, A]): [Σc lo, Σc hi, Σc² lo, Σc² hi] "
         "as 128-bit two's-complement integers of c = round(value · scale), scale 100 for USD "
         "and 1e12 for impact; `liqstress merge` adds them");
-    h5::write_block(raw.get(), 0, static_cast<std::size_t>(cells.total()),
-                    std::span<const std::uint64_t>(sums.words));
+    const std::span<const std::uint64_t> words(sums.words);
+    h5::write_block(raw.get(), 0, flow_cells, words.first(flow_cells * 4));
+    const auto adl_cells = static_cast<std::size_t>(cells.total()) - flow_cells;
+    const h5::Handle adl = h5::create_dataset(
+        g.get(), "exact_sums_adl", h5::TypeOf<std::uint64_t>::file(),
+        {static_cast<hsize_t>(adl_cells), 4}, "1",
+        "the exact accumulators behind adl_usd_* and adl_closed_usd_*, per cell (ADL deficit "
+        "[steps], then ADL closed [steps]), as in exact_sums with scale 100 (cents)");
+    h5::write_block(adl.get(), 0, adl_cells, words.subspan(flow_cells * 4));
   } catch (const RuntimeFailure& e) {
     m.rethrow(e);
   }
@@ -430,10 +466,10 @@ void ResultsWriter::set_paths(std::size_t n_paths) {
     throw RuntimeFailure(m.temp.string() + ": set_paths on a fixed-size file (internal error)");
   try {
     if (m.per_path) {
-      for (h5::Handle* d :
-           {&m.final_log_return, &m.min_log_return, &m.max_log_return, &m.weight, &m.liquidated_usd,
-            &m.liquidated_positions, &m.bad_debt_usd, &m.adl_usd, &m.insurance_fund_usd,
-            &m.portfolio_pnl_usd, &m.portfolio_liquidated, &m.cascade_rounds}) {
+      for (h5::Handle* d : {&m.final_log_return, &m.min_log_return, &m.max_log_return, &m.weight,
+                            &m.liquidated_usd, &m.liquidated_positions, &m.bad_debt_usd, &m.adl_usd,
+                            &m.adl_closed_usd, &m.insurance_fund_usd, &m.portfolio_pnl_usd,
+                            &m.portfolio_liquidated, &m.cascade_rounds}) {
         if (d->valid()) h5::set_rows(d->get(), n_paths);
       }
     }

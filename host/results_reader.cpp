@@ -83,6 +83,7 @@ void ResultsFile::read_rows(std::size_t first, std::size_t n, PathRows& rows) co
   read_into(f, "paths/liquidated_positions", first, n, rows.liquidated_positions);
   read_into(f, "paths/bad_debt_usd", first, n, rows.bad_debt_usd);
   read_into(f, "paths/adl_usd", first, n, rows.adl_usd);
+  read_into(f, "paths/adl_closed_usd", first, n, rows.adl_closed_usd);
   read_into(f, "paths/insurance_fund_usd", first, n, rows.insurance_fund_usd);
   if (!portfolios.empty()) {
     read_into(f, "paths/portfolio_pnl_usd", first, n, rows.portfolio_pnl_usd);
@@ -94,10 +95,15 @@ void ResultsFile::read_rows(std::size_t first, std::size_t n, PathRows& rows) co
 StepSums ResultsFile::read_exact_sums() const {
   StepSums s;
   try {
-    const h5::Handle d = open_dataset(file.get(), "timeseries/exact_sums");
-    const std::vector<hsize_t> dims = h5::dataset_dims(d.get());
-    s.n_cells = static_cast<std::int32_t>(dims.at(0));
-    s.words = h5::read_all<std::uint64_t>(d.get());
+    // The price and flow cells, then the ADL cells (a dataset of their own, so that the
+    // first keeps the shape format_version 1 gave it).
+    for (const char* name : {"timeseries/exact_sums", "timeseries/exact_sums_adl"}) {
+      const h5::Handle d = open_dataset(file.get(), name);
+      const std::vector<hsize_t> dims = h5::dataset_dims(d.get());
+      s.n_cells += static_cast<std::int32_t>(dims.at(0));
+      const std::vector<std::uint64_t> words = h5::read_all<std::uint64_t>(d.get());
+      s.words.insert(s.words.end(), words.begin(), words.end());
+    }
   } catch (const RuntimeFailure& e) {
     throw InputError(path.string() + ": " + e.what());
   }

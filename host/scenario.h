@@ -98,9 +98,13 @@ struct BookSpec {
   SyntheticBookSpec synthetic;
 };
 
+/// Who covers what the insurance fund cannot pay (docs/MODEL.md §3, kernels/adl.h).
+enum class AdlRuleSpec { pro_rata, none };
+
 struct InsuranceFundSpec {
   double balance_usd = 0.0;
   double liquidation_fee = 0.0;  // fraction of liquidated notional
+  AdlRuleSpec adl = AdlRuleSpec::pro_rata;
 };
 
 struct PortfolioPosition {

@@ -35,7 +35,8 @@ PathColumns::PathColumns(int assets, int portfolios)
 void PathColumns::resize(std::size_t n) {
   for (auto* group : {&final_lr_, &min_lr_, &max_lr_, &liquidated_, &loss_})
     for (std::vector<double>& v : *group) v.resize(n, 0.0);
-  for (std::vector<double>* v : {&total_, &bad_debt_, &adl_, &fund_, &weight_}) v->resize(n, 0.0);
+  for (std::vector<double>* v : {&total_, &bad_debt_, &adl_, &adl_closed_, &fund_, &weight_})
+    v->resize(n, 0.0);
 }
 
 void PathColumns::add(const PathRows& rows) {
@@ -60,6 +61,7 @@ void PathColumns::put(std::size_t row, const PathRows& rows) {
     total_[at] = sum;
     bad_debt_[at] = rows.bad_debt_usd[r];
     adl_[at] = rows.adl_usd[r];
+    adl_closed_[at] = rows.adl_closed_usd[r];
     fund_[at] = rows.insurance_fund_usd[r];
     weight_[at] = rows.weight[r];
     for (int p = 0; p < n_portfolios_; ++p)
@@ -77,6 +79,8 @@ const std::vector<double>& PathColumns::ref(Column c, int index, int side) const
       return bad_debt_;
     case Column::adl:
       return adl_;
+    case Column::adl_closed:
+      return adl_closed_;
     case Column::fund:
       return fund_;
     case Column::weight:
@@ -115,6 +119,9 @@ std::vector<double> FileColumns::column(Column c, int index, int side) const {
       break;
     case Column::adl:
       name = "paths/adl_usd";
+      break;
+    case Column::adl_closed:
+      name = "paths/adl_closed_usd";
       break;
     case Column::fund:
       name = "paths/insurance_fund_usd";
@@ -187,7 +194,8 @@ std::vector<Metric> compute_metrics(const ColumnSource& c, const std::vector<std
     }
   }
   add("bad_debt_usd", "bad debt", Column::bad_debt);
-  add("adl_usd", "auto-deleveraged (ADL)", Column::adl);
+  add("adl_usd", "ADL deficit", Column::adl);
+  add("adl_closed_usd", "ADL closed notional", Column::adl_closed);
   for (int p = 0; p < c.n_portfolios(); ++p)
     add("portfolio_loss_usd/" + portfolios[p], "loss of " + portfolios[p], Column::loss, p);
   return out;

@@ -26,6 +26,7 @@ enum class Column {
   liquidated,
   bad_debt,
   adl,
+  adl_closed,
   fund,
   weight,
   loss,
@@ -66,7 +67,7 @@ class PathColumns final : public ColumnSource {
   const std::vector<double>& weight() const { return weight_; }
   /// Bytes per path held here.
   static std::size_t bytes_per_path(int assets, int portfolios) {
-    return sizeof(double) * (5 * static_cast<std::size_t>(assets) + 5 + portfolios);
+    return sizeof(double) * (5 * static_cast<std::size_t>(assets) + 6 + portfolios);
   }
 
  private:
@@ -75,8 +76,8 @@ class PathColumns final : public ColumnSource {
   int n_portfolios_ = 0;
   std::vector<std::vector<double>> final_lr_, min_lr_, max_lr_;  // [asset][path]
   std::vector<std::vector<double>> liquidated_;                  // [asset × 2 + side][path]
-  std::vector<double> total_, bad_debt_, adl_, fund_, weight_;   // [path]
-  std::vector<std::vector<double>> loss_;                        // [portfolio][path] = −P&L
+  std::vector<double> total_, bad_debt_, adl_, adl_closed_, fund_, weight_;  // [path]
+  std::vector<std::vector<double>> loss_;  // [portfolio][path] = −P&L
 };
 
 /// The same columns read from the /paths datasets of an open results file (one column in
@@ -118,7 +119,8 @@ struct Metric {
 };
 
 /// Every metric of SPEC.md, in a fixed order: total_liquidated_usd,
-/// liquidated_usd/<ASSET>/<long|short>, bad_debt_usd, adl_usd, portfolio_loss_usd/<name>.
+/// liquidated_usd/<ASSET>/<long|short>, bad_debt_usd, adl_usd, adl_closed_usd,
+/// portfolio_loss_usd/<name>.
 std::vector<Metric> compute_metrics(const ColumnSource& columns,
                                     const std::vector<std::string>& assets,
                                     const std::vector<std::string>& portfolios,

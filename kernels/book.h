@@ -1,46 +1,54 @@
-// liqstress — the liquidation ladder and who pays (MODEL.md §3), single source for both
+// liqstress — the liquidation ladder and who pays (docs/MODEL.md §3), single source for both
 // backends. Positions of one group — asset, side and, normally, maintenance rate mm and
 // amount A — are sorted by their liquidation price at zero funding, K, in the order the
 // market reaches them (longs from the highest K down, shorts from the lowest up). Funding
 // moves every liquidation price of a group by the same F·scale, so the set liquidated so far
 // is always a prefix of the group: a path keeps one index per group.
-// A step costs one comparison per group when nothing is liquidated; otherwise binary
-// searches split what the step reached into positions already past at the step's start,
-// positions the diffusion reached (executed at P_liq) and positions reached only through a
-// gap (executed at the post-gap price). The middle range — nearly all liquidations — is
-// summed from prefix sums in O(1): for a diffusion crossing the margin left is exactly
-// mm·N − A (N = q·P_liq), so fee and bad debt are linear in N for every position whose N
-// is above the group's kink (flagged "regular" at build time, with room for funding to move
-// N by a fraction kFundingRoom). The rest is O(1) per position.
+//
+// A step works in two phases (kernels/path.h):
+// - rounds (advance_group): each round of the step's cascade moves a group's index to the
+//   first position its reach does not touch, and adds the liquidated notional q·P_liq — the
+//   forced flow — from prefix sums in O(1) after an O(log k) galloping search;
+// - settlement (settle_group), once the step's impact is known: every position liquidated in
+//   the step executes at its price moved by the step's own impact, P_x = P·f with
+//   f = e^{Δm_step}, where P is P_liq for a position reached by the diffusion (bridge
+//   included) or only by impact, the post-gap price for one reached only through a gap, and
+//   the start price for one already past at the step's start. The margin left is then
+//   linear in N = q·P_liq within a uniform group — q·P_bk = (1 − mm)·N + A for longs,
+//   (1 + mm)·N − A for shorts — so fee and bad debt of the P = P_liq ranges are sums of
+//   prefix sums whenever every position of the group is on the same side of the fee cap's
+//   kink and of bankruptcy (decided from the group's bounds on N); otherwise, and for gaps
+//   and already-past positions, positions are done one by one (each at most once per path).
 #pragma once
 
 #include <math.h>
 
 #include <cstdint>
 
+#include "adl.h"
 #include "macros.h"
 #include "market.h"
+#include "position.h"
 
 namespace liq {
 
 constexpr int kMaxLadderGroups = 256;
-/// How far funding may move a position's liquidation notional, as a fraction, before the
-/// prefix-sum shortcut stops trusting the build-time "regular" flags (then: per position).
-constexpr double kFundingRoom = 0.05;
 
 /// One ladder: positions [begin, end) of the book arrays, in trigger order.
 struct LadderGroup {
   std::int32_t asset = 0;
-  std::int32_t side = 0;  // 0 long, 1 short
+  PositionSide side = PositionSide::long_side;
   std::int32_t begin = 0;
   std::int32_t end = 0;
   double funding_scale = 1.0;  // ∂P_liq/∂F: 1/(1 − mm) for longs, 1/(1 + mm) for shorts
-  // Shortcut for diffusion crossings, valid only when `uniform` (one mm and A in the group):
-  // fee = fee_slope·N − fee_amount per regular position, no bad debt.
+  // Settlement from prefix sums needs one mm and A in the group (`uniform`) and bounds on
+  // N = q·K over it (K at zero funding), with the largest q to bound funding's share.
   std::int32_t uniform = 0;
-  double fee_slope = 0.0;
-  double fee_amount = 0.0;
-  double trigger_min = 0.0;  // smallest K in the group
+  double mm = 0.0;
+  double amount = 0.0;  // A, USD
+  double n_min = 0.0;
+  double n_max = 0.0;
+  double q_max = 0.0;
 };
 
 /// The book as the kernels see it: flat arrays grouped by ladder (host/ladder.h builds it).
@@ -50,68 +58,46 @@ struct BookView {
   const double* trigger = nullptr;   // K: liquidation price at F = 0, USD
   const double* quantity = nullptr;  // q, coins
   const double* bankrupt = nullptr;  // bankruptcy price at F = 0, USD
+  const double* entry = nullptr;     // E, USD (ADL: who is in profit)
   // Inclusive prefix sums within each group, in trigger order:
-  const double* prefix_q = nullptr;                // Σ q
-  const double* prefix_qk = nullptr;               // Σ q·K
-  const std::int32_t* prefix_irregular = nullptr;  // Σ [position not regular]
+  const double* prefix_q = nullptr;   // Σ q
+  const double* prefix_qk = nullptr;  // Σ q·K
   // Groups are sorted by asset: asset a's are [asset_groups[a], asset_groups[a + 1]).
   std::int32_t asset_groups[kMaxAssets + 1] = {};
   double liquidation_fee = 0.0;  // fraction of liquidated notional paid to the fund
   double fund_start_usd = 0.0;   // insurance fund at the start of every path
+  AdlRule adl = AdlRule::pro_rata;
 };
 
-/// Where one asset's traded price went during one step (USD).
+/// Where one asset's traded price went during one step before the step's own impact (USD).
 struct StepPrices {
   double start;           // S_k, the step's start price
   double diffusion_low;   // Brownian-bridge minimum of the diffusion part (≤ start)
   double diffusion_high;  // Brownian-bridge maximum of the diffusion part (≥ start)
   double end;             // after the step's gaps (jumps, shocks)
-  double low;             // min(diffusion_low, end): what decides long liquidations
-  double high;            // max(diffusion_high, end): what decides short liquidations
 };
 
-/// One path's money: liquidations and their consequences.
-struct Tally {
-  double step_fees = 0.0;  // fees of the current step, USD
-  double step_bad = 0.0;   // bad debt of the current step, USD
-  double bad_debt = 0.0;   // over the path, USD
-  double adl = 0.0;        // deficit auto-deleveraged after the fund ran out, USD
-  double fund = 0.0;       // insurance fund balance, USD
+/// A step's money, accumulated by settlement: fees and bad debt, and per (asset, side) the
+/// coins and bankruptcy value q·P_bk of the positions with bad debt (what ADL takes over).
+struct StepMoney {
+  double fees = 0.0;
+  double bad = 0.0;
+  double bad_q[kMaxAssets][2];
+  double bad_qbk[kMaxAssets][2];
+  LIQ_HD void clear(int n_assets) {
+    fees = bad = 0.0;
+    for (int a = 0; a < n_assets; ++a)
+      bad_q[a][0] = bad_q[a][1] = bad_qbk[a][0] = bad_qbk[a][1] = 0;
+  }
+  LIQ_HD void add(int asset, PositionSide side, double q, double p_bk, const Payout& pay) {
+    fees += pay.fee;
+    bad += pay.bad;
+    if (pay.bad > 0.0) {
+      bad_q[asset][side_index(side)] += q;
+      bad_qbk[asset][side_index(side)] += q * p_bk;
+    }
+  }
 };
-
-/// Execution price of a position whose liquidation price p_liq the step reached (MODEL.md
-/// §3): already past at the step's start → the start price; reached by the diffusion
-/// (bridge included) → its liquidation price; reached only through a gap → the post-gap price.
-LIQ_HD LIQ_FORCEINLINE double execution_price(int side, double p_liq, const StepPrices& s) {
-  if (side == 0) {
-    if (p_liq >= s.start) return s.start;
-    if (p_liq >= s.diffusion_low) return p_liq;
-    return s.end;
-  }
-  if (p_liq <= s.start) return s.start;
-  if (p_liq <= s.diffusion_high) return p_liq;
-  return s.end;
-}
-
-/// Per-position liquidation of positions [from, to) of a group (see liquidate_group).
-LIQ_HD LIQ_FORCEINLINE void liquidate_each(const BookView& b, const LadderGroup& g,
-                                           std::int32_t from, std::int32_t to, double funding,
-                                           const StepPrices& s, double& notional_usd, Tally& t) {
-  const double shift = funding * g.funding_scale;
-  const bool is_long = g.side == 0;
-  for (std::int32_t i = from; i < to; ++i) {
-    const double p_liq = b.trigger[i] + shift;
-    const double q = b.quantity[i];
-    const double p_x = execution_price(g.side, p_liq, s);
-    const double p_bk = b.bankrupt[i] + funding;
-    const double n = q * p_liq;
-    // What is left of the margin at execution; negative = bad debt.
-    const double left = is_long ? q * (p_x - p_bk) : q * (p_bk - p_x);
-    t.step_fees += fmin(b.liquidation_fee * n, fmax(left, 0.0));
-    t.step_bad += fmax(-left, 0.0);
-    notional_usd += n;
-  }
-}
 
 /// The first index in [lo, hi) whose liquidation price K + shift the price x does not reach
 /// (longs: K + shift < x; shorts: K + shift > x). Triggers are in reaching order. Galloping
@@ -150,44 +136,146 @@ LIQ_HD LIQ_FORCEINLINE T range_sum(const T* prefix, std::int32_t begin, std::int
   return prefix[to - 1] - (from > begin ? prefix[from - 1] : T(0));
 }
 
-/// Liquidates in group g every position whose liquidation price the step reached, from
-/// `next` on; adds notional (q·P_liq), counts, fees and bad debt. `funding` is the asset's
-/// cumulative funding per coin F. Returns the new `next`. Identical, up to the order of
-/// floating-point additions, to liquidating the positions one by one.
-LIQ_HD LIQ_FORCEINLINE std::int32_t liquidate_group(const BookView& b, const LadderGroup& g,
-                                                    std::int32_t next, double funding,
-                                                    const StepPrices& s, double& notional_usd,
-                                                    std::uint32_t& count, Tally& t) {
+/// The fraction of position i that ADL has left open (1 without ADL events on its side).
+LIQ_HD LIQ_FORCEINLINE double open_fraction(const BookView& b, const LadderGroup& g,
+                                            const AdlLedger& adl, std::int32_t i) {
+  return adl.any(g.asset, g.side) ? adl.remaining(g.asset, g.side, b.entry[i]) : 1.0;
+}
+
+/// True when group g's sums may come from prefix sums (no ADL event reduced its positions).
+LIQ_HD LIQ_FORCEINLINE bool prefix_summable(const BookView& b, const LadderGroup& g,
+                                            const AdlLedger& adl) {
+  return b.prefix_q != nullptr && !adl.any(g.asset, g.side);
+}
+
+/// One cascade round on group g: liquidates, from `next` on, every position whose liquidation
+/// price the round's reach touches (the step's low for longs, high for shorts, moved by the
+/// impact so far); adds their notional q·P_liq and count. Returns the new `next`.
+LIQ_HD LIQ_FORCEINLINE std::int32_t advance_group(const BookView& b, const LadderGroup& g,
+                                                  std::int32_t next, double funding, double reach,
+                                                  const AdlLedger& adl, double& notional_usd,
+                                                  std::uint32_t& count) {
   if (next >= g.end) return next;
   const double shift = funding * g.funding_scale;
-  const bool is_long = g.side == 0;
-  const double reach = is_long ? s.low : s.high;
+  const bool is_long = g.side == PositionSide::long_side;
   const double first = b.trigger[next] + shift;
   if (is_long ? (first < reach) : (first > reach)) return next;  // the common case
-
-  // [next, a): already past at the start; [a, d): reached by the diffusion; [d, e): by a gap.
-  const std::int32_t a = first_unreached(b.trigger, next, g.end, shift, s.start, is_long);
-  const std::int32_t e = first_unreached(b.trigger, a, g.end, shift, reach, is_long);
-  const double diffusion_reach = is_long ? s.diffusion_low : s.diffusion_high;
-  const std::int32_t d = first_unreached(b.trigger, a, e, shift, diffusion_reach, is_long);
-  liquidate_each(b, g, next, a, funding, s, notional_usd, t);
-  liquidate_each(b, g, d, e, funding, s, notional_usd, t);
-  if (d > a) {
-    const bool shortcut = g.uniform != 0 && b.prefix_irregular != nullptr &&
-                          fabs(shift) <= kFundingRoom * g.trigger_min &&
-                          range_sum(b.prefix_irregular, g.begin, a, d) == 0;
-    if (shortcut) {
-      // N_i = q_i (K_i + shift): Σ N = Σ qK + shift Σ q; fee = slope·N − amount each.
-      const double n =
-          range_sum(b.prefix_qk, g.begin, a, d) + shift * range_sum(b.prefix_q, g.begin, a, d);
-      t.step_fees += g.fee_slope * n - g.fee_amount * static_cast<double>(d - a);
-      notional_usd += n;
-    } else {
-      liquidate_each(b, g, a, d, funding, s, notional_usd, t);
-    }
+  const std::int32_t e = first_unreached(b.trigger, next, g.end, shift, reach, is_long);
+  if (prefix_summable(b, g, adl)) {
+    notional_usd +=
+        range_sum(b.prefix_qk, g.begin, next, e) + shift * range_sum(b.prefix_q, g.begin, next, e);
+    count += static_cast<std::uint32_t>(e - next);
+    return e;
   }
-  count += static_cast<std::uint32_t>(e - next);
+  for (std::int32_t i = next; i < e; ++i) {
+    const double open = open_fraction(b, g, adl, i);
+    if (open <= 0.0) continue;
+    notional_usd += open * b.quantity[i] * (b.trigger[i] + shift);
+    ++count;
+  }
   return e;
+}
+
+/// Where a settled position's price P comes from before the step's impact moves it.
+enum class ExecBase : std::int32_t { trigger, fixed };
+
+/// Per-position settlement of positions [from, to) of group g: P = P_liq (trigger) or the
+/// fixed price `price`; executed at P·f.
+LIQ_HD LIQ_FORCEINLINE void settle_each(const BookView& b, const LadderGroup& g, std::int32_t from,
+                                        std::int32_t to, double funding, ExecBase base,
+                                        double price, double f, const AdlLedger& adl,
+                                        StepMoney& money) {
+  const double shift = funding * g.funding_scale;
+  for (std::int32_t i = from; i < to; ++i) {
+    const double open = open_fraction(b, g, adl, i);
+    if (open <= 0.0) continue;
+    const double q = open * b.quantity[i];
+    const double p_liq = b.trigger[i] + shift;
+    const double p_x = (base == ExecBase::trigger ? p_liq : price) * f;
+    const double p_bk = b.bankrupt[i] + funding;
+    money.add(g.asset, g.side, q, p_bk,
+              liquidation_payout(g.side, q, p_x, p_bk, q * p_liq, b.liquidation_fee));
+  }
+}
+
+/// Settlement of positions [from, to) of a uniform group executed at P_liq·f, from prefix
+/// sums when every position's N lies in one regime of the payout; false when they may not
+/// (then the caller settles them one by one). Per position, left = c·N − A with
+/// c = f − 1 + mm (longs) or 1 + mm − f (shorts): bad debt below N0 = A/c, the whole left
+/// as fee up to N1 = A/(c − φ), the capped fee φ·N above.
+LIQ_HD LIQ_FORCEINLINE bool settle_at_trigger_fast(const BookView& b, const LadderGroup& g,
+                                                   std::int32_t from, std::int32_t to,
+                                                   double funding, double f, StepMoney& money) {
+  const double shift = funding * g.funding_scale;
+  const bool is_long = g.side == PositionSide::long_side;
+  const double k = static_cast<double>(to - from);
+  const double sum_q = range_sum(b.prefix_q, g.begin, from, to);
+  const double sum_n = range_sum(b.prefix_qk, g.begin, from, to) + shift * sum_q;
+  const double c = is_long ? f - 1.0 + g.mm : 1.0 + g.mm - f;
+  const double amount = g.amount, phi = b.liquidation_fee;
+  const double n_lo = g.n_min + fmin(shift, 0.0) * g.q_max;
+  const double n_hi = g.n_max + fmax(shift, 0.0) * g.q_max;
+  enum { all_bad, all_left, all_capped, mixed } regime = mixed;
+  if (c <= 0.0) {
+    regime = (c < 0.0 || amount > 0.0) ? all_bad : all_left;  // c = A = 0: nothing left, no debt
+  } else if (amount == 0.0) {
+    regime = c > phi ? all_capped : all_left;
+  } else if (c > phi && n_lo >= amount / (c - phi)) {
+    regime = all_capped;
+  } else if (n_lo >= amount / c && (c <= phi || n_hi <= amount / (c - phi))) {
+    regime = all_left;
+  } else if (n_hi < amount / c) {
+    regime = all_bad;
+  }
+  if (regime == mixed) return false;
+  if (regime == all_capped) {
+    money.fees += phi * sum_n;
+  } else if (regime == all_left) {
+    money.fees += c * sum_n - k * amount;
+  } else {
+    const int s = side_index(g.side);
+    money.bad += k * amount - c * sum_n;
+    money.bad_q[g.asset][s] += sum_q;
+    money.bad_qbk[g.asset][s] +=
+        is_long ? (1.0 - g.mm) * sum_n + k * amount : (1.0 + g.mm) * sum_n - k * amount;
+  }
+  return true;
+}
+
+/// Settlement of positions [from, to) of group g executed at P_liq·f.
+LIQ_HD LIQ_FORCEINLINE void settle_at_trigger(const BookView& b, const LadderGroup& g,
+                                              std::int32_t from, std::int32_t to, double funding,
+                                              double f, const AdlLedger& adl, StepMoney& money) {
+  if (to <= from) return;
+  if (g.uniform != 0 && prefix_summable(b, g, adl) &&
+      settle_at_trigger_fast(b, g, from, to, funding, f, money))
+    return;
+  settle_each(b, g, from, to, funding, ExecBase::trigger, 0.0, f, adl, money);
+}
+
+/// Settles the positions [n0, n1) group g liquidated during one step, once the step's impact
+/// factor f = e^{Δm} is known; `pre` are the step's prices before its own impact.
+LIQ_HD LIQ_FORCEINLINE void settle_group(const BookView& b, const LadderGroup& g, std::int32_t n0,
+                                         std::int32_t n1, double funding, const StepPrices& pre,
+                                         double f, const AdlLedger& adl, StepMoney& money) {
+  if (n1 <= n0) return;
+  const double shift = funding * g.funding_scale;
+  const bool is_long = g.side == PositionSide::long_side;
+  const double diffusion = is_long ? pre.diffusion_low : pre.diffusion_high;
+  const double reach = is_long ? fmin(diffusion, pre.end) : fmax(diffusion, pre.end);
+  // [n0, a): past at the start; [a, d): reached by the diffusion; [d, e): only by a gap;
+  // [e, n1): only by the step's impact.
+  const std::int32_t a = first_unreached(b.trigger, n0, n1, shift, pre.start, is_long);
+  const std::int32_t e = first_unreached(b.trigger, a, n1, shift, reach, is_long);
+  const std::int32_t d = first_unreached(b.trigger, a, e, shift, diffusion, is_long);
+  settle_each(b, g, n0, a, funding, ExecBase::fixed, pre.start, f, adl, money);
+  settle_each(b, g, d, e, funding, ExecBase::fixed, pre.end, f, adl, money);
+  if (d == e) {  // no gap range between them: one contiguous P_liq range
+    settle_at_trigger(b, g, a, n1, funding, f, adl, money);
+  } else {
+    settle_at_trigger(b, g, a, d, funding, f, adl, money);
+    settle_at_trigger(b, g, e, n1, funding, f, adl, money);
+  }
 }
 
 /// How far, as a fraction of spot, funding may move an asset's liquidation prices before
@@ -215,7 +303,7 @@ LIQ_HD LIQ_FORCEINLINE void compute_reach(const BookView& b, int asset, const st
     max_scale = fmax(max_scale, grp.funding_scale);
     if (next[g] >= grp.end) continue;
     const double p_liq = b.trigger[next[g]] + funding * grp.funding_scale;
-    if (grp.side == 0) {
+    if (grp.side == PositionSide::long_side) {
       t_long = fmax(t_long, p_liq);
     } else {
       t_short = fmin(t_short, p_liq);
@@ -227,18 +315,6 @@ LIQ_HD LIQ_FORCEINLINE void compute_reach(const BookView& b, int asset, const st
   r.funding_at = funding;
   r.max_scale = max_scale;
   r.valid = true;
-}
-
-/// End of a step: fees in, then the fund pays the step's bad debt; what it cannot pay is
-/// auto-deleveraged (MODEL.md §3).
-LIQ_HD LIQ_FORCEINLINE void settle_step(Tally& t) {
-  t.fund += t.step_fees;
-  const double covered = fmin(t.fund, t.step_bad);
-  t.fund -= covered;
-  t.adl += t.step_bad - covered;
-  t.bad_debt += t.step_bad;
-  t.step_fees = 0.0;
-  t.step_bad = 0.0;
 }
 
 }  // namespace liq

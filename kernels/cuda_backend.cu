@@ -52,8 +52,7 @@ struct DeviceModel {
   DeviceArray<std::int32_t> shock_step;
   DeviceArray<double> shock_log_return;
   DeviceArray<LadderGroup> groups;
-  DeviceArray<double> trigger, quantity, bankrupt, prefix_q, prefix_qk;
-  DeviceArray<std::int32_t> prefix_irregular;
+  DeviceArray<double> trigger, quantity, bankrupt, entry, prefix_q, prefix_qk;
   DeviceArray<PortfolioAccount> accounts;
   DeviceArray<std::int32_t> pf_asset;
   DeviceArray<double> pf_signed_quantity, pf_entry, pf_mm_rate, pf_maint_amount;
@@ -77,9 +76,9 @@ struct DeviceModel {
         trigger(book_size(host.book)),
         quantity(book_size(host.book)),
         bankrupt(book_size(host.book)),
+        entry(book_size(host.book)),
         prefix_q(host.book.prefix_q != nullptr ? book_size(host.book) : 0),
         prefix_qk(host.book.prefix_qk != nullptr ? book_size(host.book) : 0),
-        prefix_irregular(host.book.prefix_irregular != nullptr ? book_size(host.book) : 0),
         accounts(static_cast<std::size_t>(host.portfolios.n_accounts)),
         pf_asset(account_positions(host.portfolios)),
         pf_signed_quantity(account_positions(host.portfolios)),
@@ -99,16 +98,16 @@ struct DeviceModel {
     trigger.upload(b.trigger);
     quantity.upload(b.quantity);
     bankrupt.upload(b.bankrupt);
+    entry.upload(b.entry);
     prefix_q.upload(b.prefix_q);
     prefix_qk.upload(b.prefix_qk);
-    prefix_irregular.upload(b.prefix_irregular);
     model.book.groups = groups.get();
     model.book.trigger = trigger.get();
     model.book.quantity = quantity.get();
     model.book.bankrupt = bankrupt.get();
+    model.book.entry = entry.get();
     model.book.prefix_q = b.prefix_q != nullptr ? prefix_q.get() : nullptr;
     model.book.prefix_qk = b.prefix_qk != nullptr ? prefix_qk.get() : nullptr;
-    model.book.prefix_irregular = b.prefix_irregular != nullptr ? prefix_irregular.get() : nullptr;
     const PortfolioView& v = host.portfolios;
     accounts.upload(v.accounts);
     pf_asset.upload(v.asset);
@@ -129,7 +128,7 @@ struct DeviceModel {
 struct DeviceRows {
   DeviceArray<double> final_lr, min_lr, max_lr, weight, liq_usd;
   DeviceArray<std::uint32_t> liq_count;
-  DeviceArray<double> bad_debt, adl, fund, pf_pnl;
+  DeviceArray<double> bad_debt, adl, adl_closed, fund, pf_pnl;
   DeviceArray<std::uint8_t> pf_liquidated;
   DeviceArray<std::uint16_t> rounds;
   DeviceRows(std::size_t n, std::size_t assets, std::size_t portfolios)
@@ -141,6 +140,7 @@ struct DeviceRows {
         liq_count(n * assets * 2),
         bad_debt(n),
         adl(n),
+        adl_closed(n),
         fund(n),
         pf_pnl(n * portfolios),
         pf_liquidated(n * portfolios),
@@ -155,6 +155,7 @@ struct DeviceRows {
     o.liquidated_positions = liq_count.get();
     o.bad_debt_usd = bad_debt.get();
     o.adl_usd = adl.get();
+    o.adl_closed_usd = adl_closed.get();
     o.insurance_fund_usd = fund.get();
     o.portfolio_pnl_usd = pf_pnl.get();
     o.portfolio_liquidated = pf_liquidated.get();
@@ -170,6 +171,7 @@ struct DeviceRows {
     liq_count.download(rows.liquidated_positions.data());
     bad_debt.download(rows.bad_debt_usd.data());
     adl.download(rows.adl_usd.data());
+    adl_closed.download(rows.adl_closed_usd.data());
     fund.download(rows.insurance_fund_usd.data());
     pf_pnl.download(rows.portfolio_pnl_usd.data());
     pf_liquidated.download(rows.portfolio_liquidated.data());

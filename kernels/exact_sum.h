@@ -27,7 +27,8 @@ constexpr double kImpactScale = 1e12;  // log-price impact resolution
 
 /// The cells of the per-step sums of a run with `steps` steps and `assets` assets:
 /// liquidated notional per (step, asset, side), then net forced flow per (step, asset),
-/// then the log-price impact at the step's end per (step, asset).
+/// then the log-price impact at the step's end per (step, asset), then the ADL deficit per
+/// step and the notional ADL closed per step.
 struct StepCells {
   std::int32_t steps = 0;
   std::int32_t assets = 0;
@@ -40,7 +41,9 @@ struct StepCells {
   LIQ_HD std::int32_t impact(std::int32_t k, std::int32_t a) const {
     return steps * assets * 3 + k * assets + a;
   }
-  LIQ_HD std::int32_t total() const { return steps * assets * 4; }
+  LIQ_HD std::int32_t adl(std::int32_t k) const { return steps * assets * 4 + k; }
+  LIQ_HD std::int32_t adl_closed(std::int32_t k) const { return steps * (assets * 4 + 1) + k; }
+  LIQ_HD std::int32_t total() const { return steps * (assets * 4 + 2); }
 };
 
 /// value · scale rounded to the nearest integer.

@@ -16,10 +16,10 @@ from liqtest import BINARY, CliTestCase, small_config  # noqa: E402
 
 PATH_DATASETS = ["final_log_return", "min_log_return", "max_log_return", "weight",
                  "liquidated_usd", "liquidated_positions", "bad_debt_usd", "adl_usd",
-                 "insurance_fund_usd"]
+                 "adl_closed_usd", "insurance_fund_usd"]
 SHAPES = {"final_log_return": (2,), "min_log_return": (2,), "max_log_return": (2,), "weight": (),
           "liquidated_usd": (2, 2), "liquidated_positions": (2, 2), "bad_debt_usd": (),
-          "adl_usd": (), "insurance_fund_usd": (), "portfolio_pnl_usd": (1,),
+          "adl_usd": (), "adl_closed_usd": (), "insurance_fund_usd": (), "portfolio_pnl_usd": (1,),
           "portfolio_liquidated": (1,)}
 DTYPES = {"liquidated_positions": np.uint32, "portfolio_liquidated": np.uint8}
 PORTFOLIO = """
@@ -177,7 +177,9 @@ thinning = { flow = 2.0, drawdown = 0.1 }
             self.assertGreater(f["paths/liquidated_usd"][()].sum(),
                                g["paths/liquidated_usd"][()].sum())
             np.testing.assert_array_equal(g["timeseries/impact_mean"][()], 0.0)
+            # Cells: liquidated [60, 2, 2], flow and impact [60, 2]; ADL deficit and closed [60].
             self.assertEqual(f["timeseries/exact_sums"].shape, (60 * 2 * 4, 4))
+            self.assertEqual(f["timeseries/exact_sums_adl"].shape, (60 * 2, 4))
 
 
 class Reproducibility(CliTestCase):

@@ -30,7 +30,7 @@ positions = [ { asset = "BTC", side = "long", notional = 1.5e7, entry = 99000.0 
 
 METRICS = ["total_liquidated_usd", "liquidated_usd/BTC/long", "liquidated_usd/BTC/short",
            "liquidated_usd/ETH/long", "liquidated_usd/ETH/short", "bad_debt_usd", "adl_usd",
-           "portfolio_loss_usd/fund-a"]
+           "adl_closed_usd", "portfolio_loss_usd/fund-a"]
 
 
 def names(ds):

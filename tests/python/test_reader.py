@@ -68,6 +68,7 @@ V1_DIMS = {
     "paths/liquidated_positions": ("path", "asset", "side"),
     "paths/bad_debt_usd": ("path",),
     "paths/adl_usd": ("path",),
+    "paths/adl_closed_usd": ("path",),
     "paths/insurance_fund_usd": ("path",),
     "paths/portfolio_pnl_usd": ("path", "portfolio"),
     "paths/portfolio_liquidated": ("path", "portfolio"),
@@ -78,7 +79,13 @@ V1_DIMS = {
     "timeseries/forced_flow_usd_std": ("step", "asset"),
     "timeseries/impact_mean": ("step", "asset"),
     "timeseries/impact_std": ("step", "asset"),
+    "timeseries/adl_usd_mean": ("step",),
+    "timeseries/adl_usd_std": ("step",),
+    "timeseries/adl_closed_usd_mean": ("step",),
+    "timeseries/adl_closed_usd_std": ("step",),
     "timeseries/exact_sums": ("timeseries_exact_sums_dim_0", "timeseries_exact_sums_dim_1"),
+    "timeseries/exact_sums_adl": ("timeseries_exact_sums_adl_dim_0",
+                                  "timeseries_exact_sums_adl_dim_1"),
 }
 
 
@@ -359,8 +366,8 @@ class ReaderTest(unittest.TestCase):
             tail = np.arange(steps * a, dtype=np.float64).reshape(steps, a)
             es_alt = f["summary/total_liquidated_usd/es"][()] * 1.5
             es_alt_ci = np.stack([es_alt * 0.9, es_alt * 1.1], axis=1)
-            for name, data, units in [("paths/adl_closed_usd", closed, "USD"),
-                                      ("timeseries/adl_usd_mean", adl_mean, "USD"),
+            for name, data, units in [("paths/future_closed_usd", closed, "USD"),
+                                      ("timeseries/future_usd_mean", adl_mean, "USD"),
                                       ("tail/total_liquidated_usd/min_log_return", tail,
                                        "log-return"),
                                       ("summary/total_liquidated_usd/es_alt", es_alt, "USD"),
@@ -370,12 +377,12 @@ class ReaderTest(unittest.TestCase):
                 f[name].attrs["units"] = units
                 f[name].attrs["description"] = f"test: {name}"
         with liqstress.load(path) as r:
-            v = r.paths["adl_closed_usd"]
+            v = r.paths["future_closed_usd"]
             self.assertEqual((v.dims, v.units, v.description),
-                             (("path",), "USD", "test: paths/adl_closed_usd"))
+                             (("path",), "USD", "test: paths/future_closed_usd"))
             self.assertTrue(np.array_equal(v.read(), closed))
-            self.assertEqual(r.timeseries["adl_usd_mean"].dims, ("step",))
-            self.assertTrue(np.array_equal(r.timeseries["adl_usd_mean"].read(), adl_mean))
+            self.assertEqual(r.timeseries["future_usd_mean"].dims, ("step",))
+            self.assertTrue(np.array_equal(r.timeseries["future_usd_mean"].read(), adl_mean))
             t = r.group("tail")["total_liquidated_usd/min_log_return"]
             self.assertIs(t, r["tail/total_liquidated_usd/min_log_return"])
             self.assertEqual(t.dims, ("step", "asset"))

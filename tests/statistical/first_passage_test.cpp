@@ -72,9 +72,12 @@ TEST(FirstPassage, LiquidationFrequencyMatchesContinuousMonitoringAtAnyStep) {
         pos.quantity = 1.0;
         pos.entry_price = 100.0;
         pos.margin_usd = is_long ? 100.0 - level : level - 100.0;
-        LadderGroup g{0, is_long ? 0 : 1, 0, 1, 0.0};
+        LadderGroup g;
+        g.side = position_side(side);
+        g.end = 1;
+        g.funding_scale = 0.0;
         const double trigger = liquidation_price(pos), quantity = 1.0,
-                     bankrupt = bankruptcy_price(pos);
+                     bankrupt = bankruptcy_price(pos), entry = 100.0;
         ASSERT_NEAR(trigger, level, 1e-9);
         Model m;
         m.market = p;
@@ -84,6 +87,7 @@ TEST(FirstPassage, LiquidationFrequencyMatchesContinuousMonitoringAtAnyStep) {
         m.book.trigger = &trigger;
         m.book.quantity = &quantity;
         m.book.bankrupt = &bankrupt;
+        m.book.entry = &entry;
         PathRows rows;
         rows.resize(n, 1);
         const PathOut out = rows.view();

@@ -109,8 +109,10 @@ struct FixedPoint {
   double bad_debt = 0.0;
 };
 
-/// The cascade by hand: price = 95·e^{Δm}, Δm = −η·0.01·g(F/D); liquidate every long whose
-/// P_liq the price reaches, at that round's price (a gap: executed at the price), repeat.
+/// The cascade by hand (docs/MODEL.md §4): price = 95·e^{Δm}, Δm = −η·0.01·g(F/D); liquidate
+/// every long whose P_liq the price reaches, repeat; then settle (§3) at the final Δm: the
+/// 50x, reached by the gap, executes at 95·e^{Δm}, the others, reached only by impact, at
+/// P_liq·e^{Δm}.
 FixedPoint fixed_point(const std::vector<Position>& book, double eta, double depth, bool sqrt_law,
                        int max_rounds) {
   FixedPoint fp;
@@ -124,12 +126,18 @@ FixedPoint fixed_point(const std::vector<Position>& book, double eta, double dep
       done[i] = true;
       any = true;
       fp.flow += p.quantity * liquidation_price(p);
-      fp.bad_debt += p.quantity * std::max(bankruptcy_price(p) - price, 0.0);
     }
     if (!any) break;
     ++fp.rounds;
     const double r = fp.flow / depth;
     fp.shift = -eta * 0.01 * (sqrt_law ? std::sqrt(r) : r);
+  }
+  const double f = std::exp(fp.shift);
+  for (std::size_t i = 0; i < book.size(); ++i) {
+    if (!done[i]) continue;
+    const Position& p = book[i];
+    const double base = liquidation_price(p) >= 95.0 ? 95.0 : liquidation_price(p);
+    fp.bad_debt += p.quantity * std::max(bankruptcy_price(p) - base * f, 0.0);
   }
   return fp;
 }
@@ -153,6 +161,8 @@ TEST(Cascade, FixedBookReachesTheFixedPointComputedByHand) {
     EXPECT_EQ(r.rows.cascade_rounds[i], 3) << i;
     // Volatility 1e-9 moves the 50x position's execution by about 1e-8 USD per coin.
     EXPECT_NEAR(r.rows.bad_debt_usd[i], fp.bad_debt, 1e-3) << i;
+    // The 50x alone, executed at the post-gap 95 without impact, would leave 12,000·(98 − 95).
+    EXPECT_GT(r.rows.bad_debt_usd[i], 12000.0 * 3.0 + 1.0e4) << "impact creates bad debt";
     // Permanent impact: the price stays where the cascade left it.
     EXPECT_NEAR(r.rows.min_log_return[i], std::log(0.95) + fp.shift, 1e-7) << i;
     EXPECT_NEAR(r.rows.final_log_return[i], std::log(0.95) + fp.shift, 1e-7) << i;
@@ -208,6 +218,183 @@ TEST(Cascade, WithoutImpactOneRoundLiquidatesWhatTheGapReached) {
   EXPECT_EQ(r.rows.liquidated_positions[0], 1u);
   EXPECT_EQ(r.rows.cascade_rounds[0], 1);
   EXPECT_NEAR(r.rows.final_log_return[0], std::log(0.95), 1e-7);
+}
+
+// ---- known answers from the model document ----------------------------------------------
+
+constexpr const char* kOneStep = R"(
+[simulation]
+paths = 2
+horizon = "1h"
+step = "1h"
+[market]
+assets = ["BTC"]
+correlation = [[1.0]]
+[asset.BTC]
+spot = 100.0
+vol = 0.0
+depth = 1.0e6
+[[shock]]
+at = "0h"
+returns = { BTC = -0.04 }
+[impact]
+model = "linear"
+strength = 1.0
+[book]
+source = "csv"
+path = "book.csv"
+[insurance_fund]
+balance = 10000.0
+liquidation_fee = 0.005
+)";
+
+constexpr const char* kOneStepBook =
+    R"(asset,side,notional_usd,entry_price,leverage,maintenance_rate
+BTC,long,1000000,100,25,0.005
+BTC,long,600000,100,20,0.005
+BTC,long,500000,100,10,0.05
+BTC,short,300000,100,10,0.005
+)";
+
+TEST(Cascade, OneStepKnownAnswerToTheCent) {
+  // Every number from tests/known_answers/one_step_cascade.py, an independent script written
+  // from docs/MODEL.md §3–§4: the gap liquidates the 25x long at the post-gap 96, its sale
+  // reaches the 20x, whose sale reaches the 10x (mm 5%); all three execute at prices moved by
+  // the final Δm; the fund pays what it can, and ADL closes the short, which is in profit.
+  Scratch s;
+  s.write("book.csv", kOneStepBook);
+  const SimRun r = run_all(load_scenario_text(kOneStep, "one.toml", s.dir(), "one"));
+  for (std::size_t i = 0; i < r.rows.n_rows; ++i) {
+    EXPECT_EQ(r.rows.cascade_rounds[i], 3);
+    EXPECT_EQ(r.rows.liquidated_positions[2 * i], 3u);
+    EXPECT_EQ(r.rows.liquidated_positions[2 * i + 1], 0u);
+    EXPECT_NEAR(r.rows.liquidated_usd[2 * i], 2011372.652737, 0.005);
+    EXPECT_NEAR(r.rows.bad_debt_usd[i], 27659.291308, 0.005);
+    EXPECT_NEAR(r.rows.insurance_fund_usd[i], 0.0, 0.005);
+    EXPECT_NEAR(r.rows.adl_usd[i], 15290.870255, 0.005);
+    EXPECT_NEAR(r.rows.adl_closed_usd[i], 286875.0, 0.005);
+    EXPECT_NEAR(r.rows.min_log_return[i], -0.060935721048, 1e-11);
+    EXPECT_NEAR(r.rows.final_log_return[i], -0.060935721048, 1e-11);
+  }
+  // Fees: fund = 10,000 + fees − what it paid (all of it); the script's fees are 2,368.42.
+  const StepCells cells{1, 1};
+  EXPECT_NEAR(r.sums.mean(cells.adl(0), r.rows.n_rows), 15290.870255, 0.005);
+  EXPECT_NEAR(r.sums.mean(cells.adl_closed(0), r.rows.n_rows), 286875.0, 0.005);
+  EXPECT_NEAR(r.sums.mean(cells.impact(0, 0), r.rows.n_rows, kImpactScale), -0.020113726527, 1e-11);
+}
+
+TEST(Cascade, OneStepFeesWithoutBankruptcies) {
+  // The same book and gap with a fund large enough: nothing is deleveraged, and the fund ends
+  // at 1e6 + fees − bad debt = 1e6 + 2,368.421053 − 27,659.291308 (the script's figures).
+  Scratch s;
+  s.write("book.csv", kOneStepBook);
+  const SimRun r = run_all(
+      load_scenario_text(kOneStep, "one.toml", s.dir(), "one", {"insurance_fund.balance=1e6"}));
+  EXPECT_NEAR(r.rows.insurance_fund_usd[0], 1.0e6 + 2368.421053 - 27659.291308, 0.005);
+  EXPECT_EQ(r.rows.adl_usd[0], 0.0);
+  EXPECT_EQ(r.rows.adl_closed_usd[0], 0.0);
+}
+
+TEST(Cascade, AdlClosesTheCounterpartySoALaterSqueezeCannotLiquidateIt) {
+  // Two steps: the crash of OneStep, then a +30% shock at the end of the second hour that
+  // would liquidate the short (P_liq = 110/1.005 = 109.45 against 96·e^{Δm}·1.3 ≈ 122).
+  // Pro rata, ADL closed the whole short in step 0 (3,000 coins in profit against 8,845
+  // uncovered): nothing of it is left to liquidate. With adl = "none" it is still there.
+  Scratch s;
+  s.write("book.csv", kOneStepBook);
+  const std::vector<std::string> two_steps{"simulation.horizon=\"2h\"",
+                                           "shock=[{at = \"0h\", returns = {BTC = -0.04}}, "
+                                           "{at = \"1h\", returns = {BTC = 0.3}}]"};
+  std::vector<std::string> none = two_steps;
+  none.push_back("insurance_fund.adl=none");
+  const SimRun adl = run_all(load_scenario_text(kOneStep, "one.toml", s.dir(), "one", two_steps));
+  const SimRun off = run_all(load_scenario_text(kOneStep, "one.toml", s.dir(), "one", none));
+  EXPECT_NEAR(adl.rows.adl_closed_usd[0], 286875.0, 0.005);
+  EXPECT_EQ(adl.rows.liquidated_positions[1], 0u);
+  EXPECT_EQ(adl.rows.liquidated_usd[1], 0.0);
+  EXPECT_EQ(off.rows.adl_closed_usd[0], 0.0);
+  EXPECT_EQ(off.rows.liquidated_positions[1], 1u);
+  EXPECT_NEAR(off.rows.liquidated_usd[1], 3000.0 * 110.0 / 1.005, 1e-6);
+  // Step 0's deficit is the same; in step 1 the +30% gap takes the short past bankruptcy.
+  const StepCells cells{2, 1};
+  EXPECT_NEAR(adl.sums.mean(cells.adl(0), 2), off.sums.mean(cells.adl(0), 2), 0.005);
+  EXPECT_EQ(adl.sums.mean(cells.adl(1), 2), 0.0);
+  EXPECT_GT(off.sums.mean(cells.adl(1), 2), 0.0);
+}
+
+TEST(Cascade, AdlReducesCounterpartiesProRata) {
+  // A fund that covers all but 2,000 USD of a bad debt B leaves u = 2,000/B of the bankrupt
+  // coins, Q = u·16,000 (the 25x and 20x longs; the 10x pays its fee), to be matched; the
+  // short holds 3,000 coins in profit, so it keeps 1 − Q/3,000 of itself, and the +30% shock
+  // then liquidates that fraction: keep · 3,000 · 110/1.005.
+  Scratch s;
+  s.write("book.csv", kOneStepBook);
+  const double bad = 27659.291308, fees = 2368.421053;
+  const double balance = bad - fees - 2000.0;
+  const SimRun r = run_all(load_scenario_text(
+      kOneStep, "one.toml", s.dir(), "one",
+      {"simulation.horizon=\"2h\"", "insurance_fund.balance=" + std::to_string(balance),
+       "shock=[{at = \"0h\", returns = {BTC = -0.04}}, {at = \"1h\", returns = {BTC = 0.3}}]"}));
+  const double u = 2000.0 / bad;
+  const double keep = 1.0 - u * 16000.0 / 3000.0;
+  const StepCells cells{2, 1};
+  EXPECT_NEAR(r.sums.mean(cells.adl(0), 2), 2000.0, 0.005);
+  EXPECT_NEAR(r.sums.mean(cells.adl_closed(0), 2), u * (10000.0 * 96.0 + 6000.0 * 95.0), 0.005);
+  EXPECT_EQ(r.rows.liquidated_positions[1], 1u);
+  EXPECT_NEAR(r.rows.liquidated_usd[1], keep * 3000.0 * 110.0 / 1.005, 1e-3);
+}
+
+TEST(Cascade, ExtremesIncludeEveryRoundEvenWhenTheShiftReverses) {
+  // BTC: a −4% gap liquidates a 25x long (P_liq 96.482412, 10,000 coins): own impact
+  // −0.01·964,824.12/1e6. DOGE: a +10% gap liquidates a 10x short (P_liq 1.1/1.005 =
+  // 1.094527, 2e6 coins), whose buying lifts DOGE and, through cross-impact 0.3, BTC.
+  // Round 1: BTC's shift is −0.009648241 + 0.3·0.021890547 = −0.003081077: BTC's low is
+  // 96·e^{−0.003081077} = 95.704686. DOGE at 1.1·e^{0.021890547} = 1.124344 reaches an 8x short
+  // (P_liq 1.125/1.005 = 1.119403, 5e6 coins): DOGE's flow memory 2,189,054.73 + 5,597,014.93,
+  // so BTC's shift becomes −0.009648241 + 0.3·0.077860697 = +0.013709968 and BTC's low
+  // 96·e^{+0.013709968} = 97.325... The path's minimum is round 1's 95.704686, not the last.
+  Scratch s;
+  s.write("book.csv", R"(asset,side,notional_usd,entry_price,leverage,maintenance_rate
+BTC,long,1000000,100,25,0.005
+DOGE,short,2000000,1,10,0.005
+DOGE,short,5000000,1,8,0.005
+)");
+  const SimRun r = run_all(load_scenario_text(R"(
+[simulation]
+paths = 1
+horizon = "1h"
+step = "1h"
+[market]
+assets = ["BTC", "DOGE"]
+correlation = [[1.0, 0.0], [0.0, 1.0]]
+[asset.BTC]
+spot = 100.0
+vol = 0.0
+depth = 1.0e6
+[asset.DOGE]
+spot = 1.0
+vol = 0.0
+depth = 1.0e6
+[[shock]]
+at = "0h"
+returns = { BTC = -0.04, DOGE = 0.10 }
+[impact]
+model = "linear"
+cross = { DOGE = { BTC = 0.3 } }
+[book]
+source = "csv"
+path = "book.csv"
+)",
+                                              "x.toml", s.dir(), "x"));
+  const double round1_shift = -0.01 * 964824.120603 / 1e6 + 0.3 * 0.01 * 2189054.726368 / 1e6;
+  const double final_shift =
+      -0.01 * 964824.120603 / 1e6 + 0.3 * 0.01 * (2189054.726368 + 5597014.925373) / 1e6;
+  ASSERT_LT(round1_shift, 0.0);
+  ASSERT_GT(final_shift, 0.0);
+  EXPECT_EQ(r.rows.liquidated_positions[0 * 2 + 0], 1u);  // BTC long
+  EXPECT_EQ(r.rows.liquidated_positions[1 * 2 + 1], 2u);  // both DOGE shorts
+  EXPECT_NEAR(r.rows.min_log_return[0], std::log(0.96) + round1_shift, 1e-9);
+  EXPECT_NEAR(r.rows.final_log_return[0], std::log(0.96) + final_shift, 1e-9);
 }
 
 // ---- random books: η = 0, monotonicity, determinism ---------------------------------------
@@ -289,6 +476,38 @@ TEST(Cascade, ZeroStrengthIsTheRunWithoutFeedbackByteForByte) {
     double liquidated = 0.0;
     for (double v : off.rows.liquidated_usd) liquidated += v;
     EXPECT_GT(liquidated, 0.0) << "the comparison must involve liquidations";
+  }
+}
+
+TEST(Cascade, VanishingStrengthIsContinuous) {
+  // η → 0 (docs/MODEL.md §3): every execution moves by e^{Δm}, and a step's impact is at most
+  // |Δm| ≤ η·0.01·max(F/D, √(F/D)) for its flow F ≤ L, the path's liquidated notional, D the
+  // smaller depth. So bad debt and the fund move by at most L·|Δm|: a bound linear in η,
+  // checked per path at η = 1e-6 and 1e-9 (+1 cent of rounding); the differences must also
+  // shrink with η (not be a constant offset).
+  for (const char* law : {"linear", "sqrt"}) {
+    const SimRun off = run_all(random_scenario({"impact.model=none"}));
+    double diff[2] = {0.0, 0.0}, total = 0.0;
+    const std::pair<const char*, double> etas[] = {{"1e-6", 1e-6}, {"1e-9", 1e-9}};
+    for (int k = 0; k < 2; ++k) {
+      const SimRun tiny = run_all(random_scenario({std::string("impact.model=") + law,
+                                                   std::string("impact.strength=") + etas[k].first,
+                                                   "impact.half_life=\"30m\""}));
+      for (std::size_t i = 0; i < off.rows.n_rows; ++i) {
+        double liquidated = 0.0;
+        for (int c = 0; c < 4; ++c) liquidated += off.rows.liquidated_usd[4 * i + c];
+        const double r = liquidated / 1.0e8;  // ETH's depth, the smaller
+        const double bound = liquidated * etas[k].second * 0.01 * std::max(r, std::sqrt(r)) + 0.01;
+        const double a = off.rows.bad_debt_usd[i], b = tiny.rows.bad_debt_usd[i];
+        EXPECT_NEAR(b, a, bound) << law << " η " << etas[k].first << " path " << i;
+        EXPECT_NEAR(tiny.rows.insurance_fund_usd[i], off.rows.insurance_fund_usd[i], bound)
+            << law << " η " << etas[k].first << " path " << i;
+        diff[k] += std::fabs(b - a);
+        total += a;
+      }
+    }
+    EXPECT_GT(total, 0.0) << "the comparison must involve bad debt";
+    EXPECT_LT(diff[1], 1e-2 * diff[0] + 0.01 * off.rows.n_rows) << law;
   }
 }
 

@@ -246,6 +246,7 @@ void expect_same(const Scenario& a, const Scenario& b) {
   EXPECT_EQ(sa.positions, sb.positions);
   EXPECT_EQ(a.insurance_fund.balance_usd, b.insurance_fund.balance_usd);
   EXPECT_EQ(a.insurance_fund.liquidation_fee, b.insurance_fund.liquidation_fee);
+  EXPECT_EQ(a.insurance_fund.adl, b.insurance_fund.adl);
   ASSERT_EQ(a.portfolios.size(), b.portfolios.size());
   for (std::size_t i = 0; i < a.portfolios.size(); ++i) {
     EXPECT_EQ(a.portfolios[i].name, b.portfolios[i].name);
@@ -427,6 +428,7 @@ TEST(ConfigLoad, DefaultsOfAMinimalScenario) {
   EXPECT_EQ(s.book.synthetic.positions, 100000);
   EXPECT_EQ(s.insurance_fund.balance_usd, 0.0);
   EXPECT_EQ(s.insurance_fund.liquidation_fee, 0.0);
+  EXPECT_EQ(s.insurance_fund.adl, AdlRuleSpec::pro_rata);
   EXPECT_TRUE(s.portfolios.empty());
   EXPECT_EQ(s.output.path, "results/{name}.h5");
   EXPECT_TRUE(s.output.per_path);
@@ -894,6 +896,16 @@ TEST(ConfigErrors, InsuranceFund) {
             "x.toml:24: insurance_fund.liquidation_fee: must be in [0, 1), got 1");
   EXPECT_EQ(error_of(base_plus("[insurance_fund]\nliquidation_fee = -0.01\n")),
             "x.toml:24: insurance_fund.liquidation_fee: must be in [0, 1), got -0.01");
+  const std::string adl = error_of(base_plus("[insurance_fund]\nadl = \"ranking\"\n"));
+  EXPECT_NE(adl.find("x.toml:24: insurance_fund.adl:"), std::string::npos) << adl;
+  EXPECT_NE(adl.find("pro-rata"), std::string::npos) << adl;
+}
+
+TEST(ConfigLoad, AdlRuleNone) {
+  const Scenario s = load_scenario_text(std::string(kFull) + "\n", "x.toml", fs::current_path(),
+                                        "x", {"insurance_fund.adl=none"});
+  EXPECT_EQ(s.insurance_fund.adl, AdlRuleSpec::none);
+  EXPECT_NE(s.resolved_toml.find("adl = \"none\""), std::string::npos);
 }
 
 TEST(ConfigErrors, Portfolios) {

@@ -26,7 +26,7 @@ struct GapCase {
   std::vector<std::int32_t> shock_step{0};
   std::vector<double> shock_lr;
   LadderGroup group{};
-  double trigger = 0, quantity = 0, bankrupt = 0;
+  double trigger = 0, quantity = 0, bankrupt = 0, entry = 100.0;
   Model model;
   GapCase(double shock, Side side, double fund, double fee) : shock_lr{std::log1p(shock)} {
     market.n_assets = 1;
@@ -48,7 +48,7 @@ struct GapCase {
     trigger = liquidation_price(p);
     bankrupt = bankruptcy_price(p);
     quantity = 1.0;
-    group.side = static_cast<std::int32_t>(side);
+    group.side = position_side(side);
     group.begin = 0;
     group.end = 1;
     model.market = market;
@@ -58,6 +58,7 @@ struct GapCase {
     model.book.trigger = &trigger;
     model.book.quantity = &quantity;
     model.book.bankrupt = &bankrupt;
+    model.book.entry = &entry;
     model.book.fund_start_usd = fund;
     model.book.liquidation_fee = fee;
   }
