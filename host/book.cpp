@@ -633,6 +633,7 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
     const double leverage = number(kLeverage);
     if (!(leverage > 0)) fail(kLeverage, "must be > 0, got " + shortest(leverage));
 
+    const TierRow* bracket = nullptr;  // the tier's bracket, when the row gives no rate
     if (!field(kMaintenanceRate).empty()) {
       // The row's own rate replaces the tier table entirely (A = 0, no leverage cap).
       p.mm_rate = number(kMaintenanceRate);
@@ -659,6 +660,7 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
       }
       p.mm_rate = b->maintenance_margin_rate;
       p.maint_amount_usd = b->maintenance_amount_usd;
+      bracket = b;
     }
 
     const bool margin_given = !field(kMargin).empty();
@@ -676,6 +678,15 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
                " does not exceed the maintenance margin at entry " + shortest(maintenance_usd) +
                " USD (" + shortest(p.mm_rate) + " x " + shortest(notional) + " - " +
                shortest(p.maint_amount_usd) + "): the position would be liquidated as it opened");
+    }
+    // A given margin sets the leverage the position really runs at: the tier's cap applies
+    // to it as to the leverage column.
+    if (margin_given && bracket != nullptr && notional / p.margin_usd > bracket->max_leverage) {
+      fail(kMargin, shortest(p.margin_usd) + " implies leverage " +
+                        shortest(notional / p.margin_usd) +
+                        " (notional_usd / margin_usd), which exceeds the tier maximum " +
+                        shortest(bracket->max_leverage) + " for " + symbol + " at notional " +
+                        shortest(notional));
     }
     p.quantity = notional / p.entry_price;
 
