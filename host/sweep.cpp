@@ -205,7 +205,7 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
     files.push_back(std::make_unique<ResultsFile>(p.file));
   }
   const std::string metric = "total_liquidated_usd";
-  Stat mean{metric, "mean", Stat::mean, 0.0, 0};
+  const Stat mean{metric, "mean", Stat::mean, 0.0};
   std::vector<Estimate> est_mean, est_var, est_es;
   std::vector<Difference> d_mean, d_var;
   std::vector<double> prev_column;
@@ -217,14 +217,17 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
     for (const Metric& m : ms)
       if (m.name == metric) s = &m.summary;
     if (s == nullptr) throw InputError(f.path.string() + ": no /summary/" + metric);
-    std::size_t li = 0;
-    for (std::size_t i = 1; i < s->levels.size(); ++i)
-      if (std::fabs(s->levels[i] - 0.99) < std::fabs(s->levels[li] - 0.99)) li = i;
-    level = s->levels.empty() ? 0.99 : s->levels[li];
-    const Stat var{metric, "VaR", Stat::var, level, li}, es{metric, "ES", Stat::es, level, li};
-    est_mean.push_back(estimate_of(*s, mean));
-    est_var.push_back(estimate_of(*s, var));
-    est_es.push_back(estimate_of(*s, es));
+    // The level nearest 99% of the first point; every point's estimate at that level, by
+    // value (a point written with other output.quantiles shows it as missing: n/a, null).
+    if (k == 0 && !s->levels.empty()) {
+      level = s->levels.front();
+      for (double p : s->levels)
+        if (std::fabs(p - 0.99) < std::fabs(level - 0.99)) level = p;
+    }
+    const Stat var{metric, "VaR", Stat::var, level}, es{metric, "ES", Stat::es, level};
+    est_mean.push_back(estimate_of(*s, mean).value_or(Estimate{}));
+    est_var.push_back(estimate_of(*s, var).value_or(Estimate{}));
+    est_es.push_back(estimate_of(*s, es).value_or(Estimate{}));
     std::vector<double> column;
     if (f.per_path)
       column = FileColumns(f.file.get(), static_cast<int>(f.assets.size()),
@@ -244,7 +247,9 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
         const Difference pm = paired_difference(prev_column, column, mean);
         const Difference pv = paired_difference(prev_column, column, var);
         if (pm.has_paired) dm.value = pm.value, dm.paired = pm.paired, dm.has_paired = true;
-        if (pv.has_paired) dv.value = pv.value, dv.paired = pv.paired, dv.has_paired = true;
+        const bool var_in_both = !std::isnan(dv.value);  // else missing in one: no difference
+        if (pv.has_paired && var_in_both)
+          dv.value = pv.value, dv.paired = pv.paired, dv.has_paired = true;
       }
     }
     d_mean.push_back(dm);

@@ -209,6 +209,78 @@ class Compare(CliTestCase):
                 self.assertEqual(d["paired_ci"], [0, 0])
                 self.assertFalse(d["excludes_zero"])
 
+    def test_files_with_other_levels_and_thresholds_are_matched_by_value(self):
+        # Two real results of the same paths, written with different output.quantiles and
+        # output.thresholds: each level and threshold is shown where the file has it and as
+        # missing (JSON null) where it does not, never another level's value under its label.
+        cfg = self.write("c.toml", small_config(paths=400))
+        a = os.path.join(self.tmp, "a.h5")
+        b = os.path.join(self.tmp, "b.h5")
+        self.run_liq("run", cfg, "-o", a, "--backend", "cpu", "--quiet",
+                     "--set", "output.quantiles=[0.5, 0.9, 0.99]",
+                     "--set", "output.thresholds=[1e6, 1e7]", check=0)
+        self.run_liq("run", cfg, "-o", b, "--backend", "cpu", "--quiet",
+                     "--set", "output.quantiles=[0.9, 0.99, 0.999]",
+                     "--set", "output.thresholds=[1e7, 1e8]", check=0)
+        summary = {}
+        for name, path in (("a", a), ("b", b)):
+            with h5py.File(path, "r") as f:
+                g = f["summary/total_liquidated_usd"]
+                summary[name] = {
+                    "var": dict(zip(g["quantile_levels"][()], g["var"][()])),
+                    "es": dict(zip(g["quantile_levels"][()], g["es"][()])),
+                    "exceedance": dict(zip(g["thresholds"][()], g["exceedance"][()]))}
+        a_sum, b_sum = summary["a"], summary["b"]
+        # The same paths: the levels both files have agree (a sanity check of the setup).
+        self.assertEqual(a_sum["var"][0.99], b_sum["var"][0.99])
+        self.assertNotEqual(b_sum["var"][0.9], a_sum["var"][0.5])
+
+        j = json.loads(self.run_liq("compare", a, b, "--json", check=0).stdout)
+        rows = {(r["metric"], r["statistic"]): r for r in j["rows"]}
+        total = "total_liquidated_usd"
+        expect = {  # statistic: (kind, level or threshold, in a, in b)
+            "VaR 50%": ("var", 0.5, True, False), "ES 50%": ("es", 0.5, True, False),
+            "VaR 90%": ("var", 0.9, True, True), "VaR 99%": ("var", 0.99, True, True),
+            "ES 99%": ("es", 0.99, True, True), "VaR 99.9%": ("var", 0.999, False, True),
+            "ES 99.9%": ("es", 0.999, False, True),
+            "P(> 1.00M)": ("exceedance", 1e6, True, False),
+            "P(> 10.00M)": ("exceedance", 1e7, True, True),
+            "P(> 100.00M)": ("exceedance", 1e8, False, True)}
+        for statistic, (kind, at, in_a, in_b) in expect.items():
+            with self.subTest(statistic):
+                r = rows[(total, statistic)]
+                self.assertEqual(r["threshold" if kind == "exceedance" else "level"], at)
+                ea, eb = r["estimates"]
+                self.assertEqual(ea["value"] if ea else None,
+                                 a_sum[kind][at] if in_a else None)
+                self.assertEqual(eb["value"] if eb else None,
+                                 b_sum[kind][at] if in_b else None)
+                d = r["differences_to_first"][0]
+                if in_a and in_b:
+                    self.assertEqual(d["value"], 0)
+                else:
+                    self.assertIsNone(d)
+        statistics = [r["statistic"] for r in j["rows"] if r["metric"] == total]
+        self.assertEqual(len(statistics), 1 + 2 * 4 + 3)  # mean, 4 levels, 3 thresholds
+
+        table = self.run_liq("compare", a, b, check=0).stdout
+        lines = {}
+        for line in table.splitlines():
+            cells = [c for c in line.split("  ") if c.strip()]
+            if len(cells) >= 3 and cells[0].strip() in expect and cells[0].strip() not in lines:
+                lines[cells[0].strip()] = [c.strip() for c in cells[1:]]
+            elif len(cells) >= 4 and cells[1].strip() in expect and cells[1].strip() not in lines:
+                lines[cells[1].strip()] = [c.strip() for c in cells[2:]]
+        self.assertEqual(lines["VaR 50%"][1:], ["missing", "missing"])
+        self.assertEqual(lines["VaR 99.9%"][0], "missing")
+        self.assertEqual(lines["VaR 99.9%"][2], "missing")
+        self.assertTrue(lines["VaR 99.9%"][1].startswith(f"{b_sum['var'][0.999] / 1e6:,.2f} ("))
+        self.assertTrue(lines["VaR 99%"][0].startswith(f"{a_sum['var'][0.99] / 1e6:,.2f} ("))
+        self.assertTrue(lines["VaR 99%"][1].startswith(f"{b_sum['var'][0.99] / 1e6:,.2f} ("))
+        self.assertEqual(lines["P(> 1.00M)"][1], "missing")
+        self.assertEqual(lines["P(> 100.00M)"][0], "missing")
+        self.assertIn("missing: not in that file", table)
+
     def test_other_formats_and_versions_are_refused(self):
         cfg = self.write("c.toml", small_config(paths=50))
         a = os.path.join(self.tmp, "a.h5")
