@@ -115,6 +115,7 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
   prov.step_seconds = head.step_seconds;
   prov.backend = joined(backends);
   prov.device = joined(devices);
+  for (const auto& p : parts) prov.mpi_ranks = std::max(prov.mpi_ranks, p->mpi_ranks);
 
   // Summary levels and thresholds as the shards computed them (from the same config).
   const std::vector<Metric> head_metrics = head.read_metrics();

@@ -166,6 +166,7 @@ void ResultsWriter::Impl::create(const Provenance& p, const std::vector<std::str
   h5::write_attribute<double>(root, "step_seconds", p.step_seconds);
   h5::write_string_attribute(root, "backend", p.backend);
   h5::write_string_attribute(root, "device", p.device);
+  h5::write_attribute<std::int32_t>(root, "mpi_ranks", p.mpi_ranks);
   h5::write_string_attribute(root, "rng", "philox4x32-10");
 
   h5::create_string_dataset(

@@ -31,7 +31,10 @@ struct Provenance {
   std::int32_t steps = 0;
   double step_seconds = 0.0;
   std::string backend;  // "cpu" or "cuda"
-  std::string device;   // e.g. "2 OpenMP threads on <cpu model>" or the GPU's name
+  std::string device;   // e.g. "2 OpenMP threads on <cpu model>" or the GPU's name (per rank)
+  // MPI ranks that ran it (1: one process). A number, not part of `device`: provenance
+  // strings of equal length keep an R-rank file's layout byte for byte the single process's.
+  std::int32_t mpi_ranks = 1;
 };
 
 class ResultsWriter {

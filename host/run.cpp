@@ -332,10 +332,11 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
       make_backend(parse_backend_choice(opt.backend), threads, why, mpi::local_rank());
   std::string device = backend->device();
   if (backend->name() == "cpu") device += " on " + cpu_model_name();
-  if (dist) device += "; " + std::to_string(n_ranks) + " MPI ranks";
   if (me != 0) opt.quiet = true;
   if (!opt.quiet)
-    err << "liqstress: backend " << backend->name() << " (" << device << "; " << why << ")\n";
+    err << "liqstress: backend " << backend->name() << " (" << device
+        << (dist ? "; " + std::to_string(n_ranks) + " MPI ranks" : std::string()) << "; " << why
+        << ")\n";
   if (!opt.quiet) {
     err << "liqstress: book " << book.description << " in " << ladders.groups() << " ladders";
     if (sc.impact.model != ImpactModel::none)
@@ -383,6 +384,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   prov.step_seconds = sc.simulation.step_s;
   prov.backend = backend->name();
   prov.device = device;
+  prov.mpi_ranks = n_ranks;
   std::vector<std::string> symbols;
   for (const AssetSpec& a : sc.assets) symbols.push_back(a.symbol);
 
