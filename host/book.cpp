@@ -718,7 +718,8 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
 //    liquidation heatmaps. Counts: round(P·s_a) longs, the rest shorts, at least one position
 //    on a side that has notional.
 //  - Position i (0-based within the asset) draws one Philox block,
-//    draw4({seed, path = i, step = a}, Purpose::book, slot 0):
+//    draw4({seed, path = i, step = a}, Purpose::book, slot 0), seed = book.synthetic.seed
+//    (default 1; not simulation.seed, so that --seed varies the paths over a common book):
 //      word 0 → u_L: leverage level by inverse CDF over the weights;
 //      words 1, 2 → Box–Muller → (z_size, z_entry);  word 3: spare.
 //    Pure function of (seed, a, i): no dependence on threads or on the other assets.
@@ -818,8 +819,8 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
     // Pass 1: the raw lognormal sizes' sum per side (serial, index order: reproducible).
     double raw_sum[2] = {0.0, 0.0};
     for (std::int64_t i = 0; i < n; ++i) {
-      const Draw d = book_draw(scenario.simulation.seed, static_cast<std::uint64_t>(i),
-                               static_cast<std::uint32_t>(a));
+      const Draw d =
+          book_draw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a));
       raw_sum[i < n_long ? 0 : 1] += std::exp(kSizeSigma * d.z_size);
     }
     const double scale[2] = {raw_sum[0] > 0 ? target[0] / raw_sum[0] : 0.0,
@@ -828,8 +829,8 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
     // Pass 2: the same draws again (pure functions of the address) into positions.
     book.positions.reserve(book.positions.size() + static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) {
-      const Draw d = book_draw(scenario.simulation.seed, static_cast<std::uint64_t>(i),
-                               static_cast<std::uint32_t>(a));
+      const Draw d =
+          book_draw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a));
       const int s = i < n_long ? 0 : 1;
       const double notional = scale[s] * std::exp(kSizeSigma * d.z_size);
       const TierRow* b = find_bracket(*rows, notional);
@@ -851,8 +852,8 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
       p.maint_amount_usd = b->maintenance_amount_usd;
       // Tables guarantee max_leverage·mm < 1, so margin > mm·notional − A always holds here.
       for (std::uint32_t k = 1; k <= kMaxEntryRedraws && past_liquidation(p, asset.spot); ++k) {
-        const double z = entry_redraw(scenario.simulation.seed, static_cast<std::uint64_t>(i),
-                                      static_cast<std::uint32_t>(a), k);
+        const double z =
+            entry_redraw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a), k);
         p.entry_price = asset.spot * std::exp(sb.entry_spread * z);
         p.quantity = notional / p.entry_price;
       }
@@ -861,7 +862,7 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
     }
   }
   book.description = "synthetic (" + grouped(static_cast<std::int64_t>(book.positions.size())) +
-                     " positions, seed " + std::to_string(scenario.simulation.seed);
+                     " positions, book seed " + std::to_string(sb.seed);
   if (book.past_liquidation_at_spot > 0) {
     book.description +=
         ", " + grouped(book.past_liquidation_at_spot) + " already past liquidation at spot";

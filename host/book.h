@@ -79,7 +79,7 @@ struct Book {
 Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
                    const TierTable& tiers);
 
-/// Draws a synthetic book from [book.synthetic], deterministic for the scenario's seed and
+/// Draws a synthetic book from [book.synthetic], deterministic for book.synthetic.seed and
 /// independent of threads (design in host/book.cpp): per asset, longs hold
 /// open_interest·long_share of notional and shorts the rest; lognormal sizes (σ 1.5) scaled
 /// to those totals; leverage levels drawn by weight and capped at the bracket's maximum;

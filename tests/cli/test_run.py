@@ -220,6 +220,36 @@ class Reproducibility(CliTestCase):
                             self.rows(b)["final_log_return"].tobytes())
 
 
+    def test_seed_varies_the_paths_over_one_book(self):
+        # The synthetic book has its own seed (book.synthetic.seed, default 1): --seed and
+        # simulation.seed draw other paths over the same book; another book seed, another book.
+        cfg = self.write("s.toml", small_config(paths=50))
+        runs = {"a": [], "b": ["--seed", "8"], "c": ["--set", "simulation.seed=9"],
+                "d": ["--set", "book.synthetic.seed=2"]}
+        book_line, config = {}, {}
+        for name, args in runs.items():
+            out = os.path.join(self.tmp, name + ".h5")
+            proc = self.run_liq("run", cfg, "-o", out, "--backend", "cpu", *args, check=0)
+            book_line[name] = [l for l in proc.stderr.splitlines() if "liqstress: book" in l]
+            with h5py.File(out, "r") as f:
+                config[name] = tomllib.loads(f.attrs["config"])
+        self.assertEqual(book_line["a"], book_line["b"])
+        self.assertEqual(book_line["a"], book_line["c"])
+        self.assertIn("book seed 1)", book_line["a"][0])
+        self.assertIn("book seed 2)", book_line["d"][0])
+        for name, seed in (("a", 1), ("b", 1), ("c", 1), ("d", 2)):
+            self.assertEqual(config[name]["book"]["synthetic"]["seed"], seed, name)
+        self.assertEqual(config["b"]["simulation"]["seed"], 8)
+        rows = {n: self.rows(os.path.join(self.tmp, n + ".h5")) for n in runs}
+        self.assertNotEqual(rows["a"]["final_log_return"].tobytes(),
+                            rows["b"]["final_log_return"].tobytes())
+        # Same paths, another book: the prices agree, the liquidations do not.
+        self.assertEqual(rows["a"]["final_log_return"].tobytes(),
+                         rows["d"]["final_log_return"].tobytes())
+        self.assertNotEqual(rows["a"]["liquidated_usd"].tobytes(),
+                            rows["d"]["liquidated_usd"].tobytes())
+
+
 class AtomicWrites(CliTestCase):
     def test_existing_file_is_kept_without_force(self):
         cfg = self.write("s.toml", small_config(paths=20))
