@@ -30,6 +30,7 @@
 #include "host/mpi.h"
 #include "host/progress.h"
 #include "host/results_file.h"
+#include "host/run_setup.h"
 #include "host/summary.h"
 #include "host/table.h"
 #include "host/version.h"
@@ -71,14 +72,6 @@ class SignalGuard {
   struct sigaction old_int_ {};
   struct sigaction old_term_ {};
 };
-
-std::string substitute_name(std::string path, const std::string& name) {
-  const std::string key = "{name}";
-  for (std::size_t at = path.find(key); at != std::string::npos;
-       at = path.find(key, at + name.size()))
-    path.replace(at, key.size(), name);
-  return path;
-}
 
 /// VaR_p of a sample (MODEL.md §5, host/statistics.h: x_(⌈np⌉) unweighted).
 double order_quantile(const std::vector<double>& v, double p) {
@@ -288,17 +281,6 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     opt.force = h.force;
     opt.checkpoint = cli.resume;
   }
-  std::vector<std::string> sets = opt.sets;
-  if (opt.seed) sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
-  const Scenario sc =
-      opt.config ? load_scenario(*opt.config, sets)
-                 : load_scenario_text(builtin_default_config(), "configs/default.toml (built in)",
-                                      std::filesystem::current_path(), "default", sets);
-  for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
-  if (resumed && sc.resolved_toml != resumed->header.resolved_config)
-    throw InputError((opt.config ? *opt.config : std::string("the built-in default scenario")) +
-                     ": changed since the checkpoint " + cli.resume->c_str() +
-                     " was written; a resumed run must simulate the same scenario");
   double checkpoint_every_s = 600.0;
   try {
     checkpoint_every_s = parse_duration(cli.checkpoint_every);
@@ -307,17 +289,26 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
                      cli.checkpoint_every + "\"");
   }
   if (!(checkpoint_every_s > 0.0)) throw InputError("--checkpoint-every: must be > 0");
-
   if (opt.paths && *opt.paths <= 0)
     throw InputError("--paths: must be > 0, got " + std::to_string(*opt.paths));
-  const auto n_paths = static_cast<std::uint64_t>(opt.paths ? *opt.paths : sc.simulation.paths);
   if (opt.threads < 0)
     throw InputError("--threads: must be >= 0, got " + std::to_string(opt.threads));
 
-  const std::filesystem::path target =
-      opt.output ? *opt.output : substitute_name(sc.output.path, sc.name);
-
-  const ModelInputs inputs(sc);
+  // Scenario, tiers, book, ladders, accounts and the results target: built and checked as
+  // `validate` and `sweep` check them (host/run_setup.h). Rank 0 alone writes the results.
+  std::vector<std::string> sets = opt.sets;
+  if (opt.seed) sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
+  const RunSetup setup = set_up_run(SetupRequest{opt.config, sets, opt.output, opt.force,
+                                                 me == 0 ? TargetCheck::run : TargetCheck::none});
+  const Scenario& sc = setup.scenario;
+  for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
+  if (resumed && sc.resolved_toml != resumed->header.resolved_config)
+    throw InputError((opt.config ? *opt.config : std::string("the built-in default scenario")) +
+                     ": changed since the checkpoint " + cli.resume->c_str() +
+                     " was written; a resumed run must simulate the same scenario");
+  const auto n_paths = static_cast<std::uint64_t>(opt.paths ? *opt.paths : sc.simulation.paths);
+  const std::filesystem::path& target = setup.target;
+  const ModelInputs& inputs = *setup.model;
   const Model model = inputs.model();
   const MarketParams& params = model.market;
   const Book& book = inputs.book();
@@ -403,10 +394,9 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     h.target_rel_ci = target_rel;
     if (opt.summary_json) h.summary_json = std::filesystem::absolute(*opt.summary_json).string();
     h.force = opt.force;
-    // The results target is checked first: a run that cannot write its results must not
-    // leave a checkpoint behind. Under MPI every rank keeps its own log, created once the
-    // ranks have agreed on their blocks (below).
-    ResultsWriter::check_target(target, opt.force);
+    // set_up_run checked the results target: a run that cannot write its results leaves no
+    // checkpoint behind. Under MPI every rank keeps its own log, created once the ranks have
+    // agreed on their blocks (below).
     if (!dist) log.emplace(CheckpointLog::create(*opt.checkpoint, h, opt.force));
   }
   std::optional<ResultsWriter> writer;
