@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "host/errors.h"
+#include "host/sha256.h"
 #include "kernels/distributions.h"
 #include "kernels/philox.h"
 
@@ -390,8 +391,11 @@ std::string read_text(const fs::path& file) {
 }
 
 TierTable table_from_file(const fs::path& file) {
-  TierTable t = parse_tier_table(read_text(file), file.string());
+  const std::string text = read_text(file);
+  TierTable t = parse_tier_table(text, file.string());
   if (t.name.empty()) t.name = file.stem().string();
+  t.input = fs::absolute(file).lexically_normal().string();
+  t.sha256 = sha256_hex(text);
   return t;
 }
 
@@ -520,6 +524,8 @@ TierTable load_tier_table(const Scenario& scenario) {
   if (!builtin.empty()) {
     TierTable t = parse_tier_table(builtin, "<builtin>/" + file_name);
     if (t.name.empty()) t.name = m;
+    t.input = "builtin:" + m;
+    t.sha256 = sha256_hex(builtin);
     return t;
   }
   std::string searched;
@@ -872,7 +878,10 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
 }
 
 Book load_book(const Scenario& scenario) {
-  const TierTable tiers = load_tier_table(scenario);
+  return load_book(scenario, load_tier_table(scenario));
+}
+
+Book load_book(const Scenario& scenario, const TierTable& tiers) {
   if (scenario.book.source == BookSource::csv) {
     return load_csv_book(scenario.book.csv_path, scenario, tiers);
   }

@@ -20,6 +20,11 @@ struct TierTable {
   std::string name;    // e.g. "binance-usdt-perp-2024-10", or "[[book.tier]]"
   std::string source;  // where the numbers come from, for messages and provenance
   std::string origin;  // the file read ("<builtin>/NAME.toml" for the compiled-in copy)
+  /// Provenance (host/provenance.h): the input it was read from — the file's absolute path,
+  /// or "builtin:NAME" for the compiled-in copy — and the SHA-256 of that text; both empty
+  /// for [[book.tier]] rows, which are part of the scenario file.
+  std::string input;
+  std::string sha256;
   std::map<std::string, std::vector<TierRow>> by_asset;  // sorted by min_notional_usd
   std::vector<TierRow> fallback;  // rows without `asset`: for assets with no rows of their own
 
@@ -86,8 +91,9 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
 /// entries lognormal around spot, conditional on not being past liquidation at spot.
 Book synthetic_book(const Scenario& scenario, const TierTable& tiers);
 
-/// The book a scenario asks for (CSV or synthetic), with its tier table.
+/// The book a scenario asks for (CSV or synthetic), with its tier table (loaded, or given).
 Book load_book(const Scenario& scenario);
+Book load_book(const Scenario& scenario, const TierTable& tiers);
 
 /// Liquidation and bankruptcy prices without funding (F = 0), MODEL.md §3.
 double liquidation_price(const Position& p);

@@ -36,8 +36,11 @@ int validate_command(const std::vector<std::string>& configs, const std::vector<
   for (const std::string& file : configs) {
     try {
       // What `run FILE` builds before it simulates, with its checks and messages.
-      const RunSetup setup =
-          set_up_run(SetupRequest{file, sets, std::nullopt, false, TargetCheck::validate});
+      SetupRequest request;
+      request.config = file;
+      request.sets = sets;
+      request.target_check = TargetCheck::validate;
+      const RunSetup setup = set_up_run(request);
       const Scenario& sc = setup.scenario;
       for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
       out << "# " << file << ": ok (" << sc.n_assets() << " assets, "
@@ -45,7 +48,8 @@ int validate_command(const std::vector<std::string>& configs, const std::vector<
           << format_seconds(sc.simulation.step_s) << ", "
           << format_count(static_cast<double>(sc.simulation.paths)) << " paths)\n"
           << "# book: " << setup.model->book().description << " in "
-          << setup.model->ladders().groups() << " ladders\n"
+          << setup.model->ladders().groups() << " ladders, book_sha256 " << setup.book_sha256
+          << "\n"
           << "# results: " << setup.target.string()
           << (setup.target_exists ? " (exists: `run` needs --force, or another path with -o)" : "")
           << "\n# resolved scenario, defaults included:\n"

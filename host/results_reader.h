@@ -25,6 +25,8 @@ struct ResultsFile {
   std::uint64_t seed = 0, first_path = 0, paths = 0;
   std::int32_t steps = 0;
   std::int32_t mpi_ranks = 1;  // 1 in files written before the attribute existed
+  // Provenance by content; empty in files written before these attributes existed.
+  std::string inputs, book_sha256;
   double step_seconds = 0.0;
   std::vector<std::string> assets, portfolios;
   bool per_path = false;  // has /paths

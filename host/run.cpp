@@ -29,6 +29,7 @@
 #include "host/model_inputs.h"
 #include "host/mpi.h"
 #include "host/progress.h"
+#include "host/provenance.h"
 #include "host/results_file.h"
 #include "host/run_setup.h"
 #include "host/summary.h"
@@ -231,6 +232,34 @@ double var99_relative_half_width(const std::vector<double>& total,
 
 namespace {
 
+/// A resumed run must be the run its checkpoint started: the same binary (paths computed by
+/// two builds must not be mixed in one file) ...
+void require_same_binary(const CheckpointHeader& h, const std::string& checkpoint) {
+  if (h.liqstress_version == liqstress_version() && h.git_commit == git_commit()) return;
+  throw InputError(checkpoint + ": written by " + binary_name(h.liqstress_version, h.git_commit) +
+                   ", but this is " + binary_name() +
+                   "; resume it with the binary that started the run, or start the run again");
+}
+
+/// ... and the same inputs, by content (named by the first that changed).
+void require_same_inputs(const CheckpointHeader& h, const InputDigests& now,
+                         const std::string& checkpoint) {
+  for (const auto& [name, hex] : h.inputs) {
+    const auto it = now.find(name);
+    if (it != now.end() && it->second != hex)
+      throw InputError(name + ": changed since the checkpoint " + checkpoint +
+                       " was written (sha256 " + hash_prefix(hex) + " then, " +
+                       hash_prefix(it->second) +
+                       " now); a resumed run must simulate the same inputs: restore it, or "
+                       "start the run again");
+  }
+  const std::vector<std::string> d =
+      input_differences(h.inputs, now, "when the checkpoint was written", "now");
+  if (!d.empty())
+    throw InputError(checkpoint + ": its run read other inputs: " + d.front() +
+                     "; a resumed run must simulate the same inputs");
+}
+
 /// Under MPI: the point where every rank has finished its setup (scenario, model, backend;
 /// rank 0 its results file). Errors before it are agreed on (one message, every rank exits
 /// with the same code); after it a failing rank aborts the job.
@@ -267,6 +296,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     }
     log.emplace(CheckpointLog::resume(mine, *resumed));
     const CheckpointHeader& h = resumed->header;
+    require_same_binary(h, mine.string());
     if (h.ranks != n_ranks)
       throw InputError(mine.string() + ": written by " + std::to_string(h.ranks) +
                        " rank(s); resume it with the same number of MPI ranks");
@@ -298,8 +328,23 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   // `validate` and `sweep` check them (host/run_setup.h). Rank 0 alone writes the results.
   std::vector<std::string> sets = opt.sets;
   if (opt.seed) sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
-  const RunSetup setup = set_up_run(SetupRequest{opt.config, sets, opt.output, opt.force,
-                                                 me == 0 ? TargetCheck::run : TargetCheck::none});
+  SetupRequest request;
+  request.config = opt.config;
+  request.sets = sets;
+  request.output = opt.output;
+  request.force = opt.force;
+  request.target_check = me == 0 ? TargetCheck::run : TargetCheck::none;
+  if (resumed)
+    request.before_book = [&](const InputDigests& now) {
+      require_same_inputs(resumed->header, now, log->path().string());
+    };
+  const RunSetup setup = set_up_run(request);
+  if (resumed && !resumed->header.book_sha256.empty() &&
+      resumed->header.book_sha256 != setup.book_sha256)
+    throw InputError(log->path().string() + ": the book (sha256 " +
+                     hash_prefix(resumed->header.book_sha256) +
+                     ") is not the one this run resolves now (" + hash_prefix(setup.book_sha256) +
+                     "); a resumed run must simulate the same book");
   const Scenario& sc = setup.scenario;
   for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
   if (resumed && sc.resolved_toml != resumed->header.resolved_config)
@@ -376,6 +421,8 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   prov.backend = backend->name();
   prov.device = device;
   prov.mpi_ranks = n_ranks;
+  prov.inputs = inputs_json(setup.inputs);
+  prov.book_sha256 = setup.book_sha256;
   std::vector<std::string> symbols;
   for (const AssetSpec& a : sc.assets) symbols.push_back(a.symbol);
 
@@ -394,6 +441,10 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     h.target_rel_ci = target_rel;
     if (opt.summary_json) h.summary_json = std::filesystem::absolute(*opt.summary_json).string();
     h.force = opt.force;
+    h.inputs = setup.inputs;
+    h.book_sha256 = setup.book_sha256;
+    h.liqstress_version = liqstress_version();
+    h.git_commit = git_commit();
     // set_up_run checked the results target: a run that cannot write its results leaves no
     // checkpoint behind. Under MPI every rank keeps its own log, created once the ranks have
     // agreed on their blocks (below).

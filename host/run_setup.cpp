@@ -2,6 +2,7 @@
 #include "host/run_setup.h"
 
 #include <system_error>
+#include <utility>
 
 #include "host/config.h"
 #include "host/results_file.h"
@@ -26,8 +27,12 @@ RunSetup set_up_run(const SetupRequest& request) {
   setup.target = request.output ? std::filesystem::path(*request.output)
                                 : std::filesystem::path(substitute_name(sc.output.path, sc.name));
   // Tiers, book (every CSV row, every synthetic draw), ladders and accounts: what the
-  // backend will be given.
-  setup.model = std::make_unique<ModelInputs>(sc);
+  // backend will be given; the inputs' hashes before the book is read.
+  TierTable tiers = load_tier_table(sc);
+  setup.inputs = input_digests(sc, request.config, tiers);
+  if (request.before_book) request.before_book(setup.inputs);
+  setup.model = std::make_unique<ModelInputs>(sc, std::move(tiers));
+  if (request.hash_book) setup.book_sha256 = book_sha256(setup.model->book(), sc.assets);
   if (request.target_check != TargetCheck::none) {
     const bool validate = request.target_check == TargetCheck::validate;
     ResultsWriter::check_target(setup.target, request.force || validate);

@@ -131,7 +131,13 @@ void check_points(const SweepOptions& opt, const std::vector<Point>& points, con
   const bool folder = fs::is_directory(dir, ec);
   for (std::size_t k = 0; k < points.size(); ++k) {
     const Point& p = points[k];
-    SetupRequest request{opt.config, opt.sets, p.file.string(), opt.force, TargetCheck::none};
+    SetupRequest request;
+    request.config = opt.config;
+    request.sets = opt.sets;
+    request.output = p.file.string();
+    request.force = opt.force;
+    request.target_check = TargetCheck::none;
+    request.hash_book = false;
     request.sets.insert(request.sets.end(), p.sets.begin(), p.sets.end());
     if (opt.seed) request.sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
     if (folder && runs_here(opt, k)) request.target_check = TargetCheck::run;

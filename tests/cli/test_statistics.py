@@ -1,6 +1,7 @@
 """End to end: /summary and --summary-json (MODEL.md §5), --target-rel-ci, `merge` (shards equal
 the run made in one piece, dataset for dataset) and `compare` (paired differences under
 common random numbers), each with its refusals (exit code 2)."""
+import hashlib
 import json
 import math
 import os
@@ -153,8 +154,51 @@ class Merge(CliTestCase):
             self.assertIn("summary/total_liquidated_usd/es_ci", a)
             for name in a:
                 np.testing.assert_array_equal(a[name], b[name], err_msg=name)
-            for key in ["seed", "first_path", "paths", "steps", "config", "format_version"]:
+            for key in ["seed", "first_path", "paths", "steps", "config", "format_version",
+                        "inputs", "book_sha256"]:
                 self.assertEqual(f.attrs[key], g.attrs[key], key)
+            self.assertNotIn("mixed_inputs", g.attrs)
+
+    def test_shards_from_other_inputs_are_refused_unless_allowed_and_then_recorded(self):
+        book = self.write("book.csv", "asset,side,notional_usd,entry_price,leverage\n"
+                                      "BTC,long,2000000,100000,20\nETH,short,500000,4000,10\n")
+        text = small_config(paths=200).replace('source = "synthetic"',
+                                               'source = "csv"\npath = "book.csv"')
+        cfg = self.write("m.toml", text.split("[book.synthetic]")[0])
+        a, b = os.path.join(self.tmp, "a.h5"), os.path.join(self.tmp, "b.h5")
+        self.run_liq("run", cfg, "-o", a, "--first-path", "0", "--paths", "100", "--quiet",
+                     check=0)
+        with open(book, "a") as fh:  # the book changed between the shards
+            fh.write("ETH,long,700000,3900,5\n")
+        self.run_liq("run", cfg, "-o", b, "--first-path", "100", "--paths", "100", "--quiet",
+                     check=0)
+        with open(book, "rb") as fh:
+            new_hash = hashlib.sha256(fh.read()).hexdigest()
+        with h5py.File(a, "r") as f:
+            old_hash = json.loads(f.attrs["inputs"])[os.path.abspath(book)]
+            self.assertNotEqual(f.attrs["book_sha256"], "")
+        merged = os.path.join(self.tmp, "m.h5")
+        proc = self.run_liq("merge", merged, a, b, check=2)
+        self.assertIn("b.h5: made from other inputs than " + a, proc.stderr)
+        self.assertIn(f"{os.path.abspath(book)}: sha256 {old_hash[:8]}", proc.stderr)
+        self.assertIn(new_hash[:8], proc.stderr)
+        self.assertIn("--allow-mixed", proc.stderr)
+        self.assertFalse(os.path.exists(merged))
+        proc = self.run_liq("merge", merged, a, b, "--allow-mixed", check=0)
+        self.assertIn("warning", proc.stderr)
+        self.assertIn("mixed_inputs = 1", proc.stderr)
+        with h5py.File(merged, "r") as g:
+            self.assertEqual(g.attrs["mixed_inputs"], 1)
+            shards = json.loads(g.attrs["shard_inputs"])
+            self.assertEqual([s["file"] for s in shards], [a, b])
+            self.assertEqual([s["first_path"] for s in shards], [0, 100])
+            self.assertEqual([s["inputs"][os.path.abspath(book)] for s in shards],
+                             [old_hash, new_hash])
+            self.assertNotEqual(shards[0]["book_sha256"], shards[1]["book_sha256"])
+            common = json.loads(g.attrs["inputs"])
+            self.assertIn(os.path.abspath(cfg), common)  # the scenario file did not change
+            self.assertNotIn(os.path.abspath(book), common)
+            self.assertEqual(g.attrs["book_sha256"], "mixed")
 
     def test_overlapping_mismatched_or_incomplete_shards_are_refused(self):
         cfg, p = self.make_runs()
