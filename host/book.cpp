@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "host/errors.h"
+#include "host/sha256.h"
 #include "kernels/distributions.h"
 #include "kernels/philox.h"
 
@@ -390,8 +391,11 @@ std::string read_text(const fs::path& file) {
 }
 
 TierTable table_from_file(const fs::path& file) {
-  TierTable t = parse_tier_table(read_text(file), file.string());
+  const std::string text = read_text(file);
+  TierTable t = parse_tier_table(text, file.string());
   if (t.name.empty()) t.name = file.stem().string();
+  t.input = fs::absolute(file).lexically_normal().string();
+  t.sha256 = sha256_hex(text);
   return t;
 }
 
@@ -520,6 +524,8 @@ TierTable load_tier_table(const Scenario& scenario) {
   if (!builtin.empty()) {
     TierTable t = parse_tier_table(builtin, "<builtin>/" + file_name);
     if (t.name.empty()) t.name = m;
+    t.input = "builtin:" + m;
+    t.sha256 = sha256_hex(builtin);
     return t;
   }
   std::string searched;
@@ -633,6 +639,7 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
     const double leverage = number(kLeverage);
     if (!(leverage > 0)) fail(kLeverage, "must be > 0, got " + shortest(leverage));
 
+    const TierRow* bracket = nullptr;  // the tier's bracket, when the row gives no rate
     if (!field(kMaintenanceRate).empty()) {
       // The row's own rate replaces the tier table entirely (A = 0, no leverage cap).
       p.mm_rate = number(kMaintenanceRate);
@@ -659,6 +666,7 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
       }
       p.mm_rate = b->maintenance_margin_rate;
       p.maint_amount_usd = b->maintenance_amount_usd;
+      bracket = b;
     }
 
     const bool margin_given = !field(kMargin).empty();
@@ -676,6 +684,15 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
                " does not exceed the maintenance margin at entry " + shortest(maintenance_usd) +
                " USD (" + shortest(p.mm_rate) + " x " + shortest(notional) + " - " +
                shortest(p.maint_amount_usd) + "): the position would be liquidated as it opened");
+    }
+    // A given margin sets the leverage the position really runs at: the tier's cap applies
+    // to it as to the leverage column.
+    if (margin_given && bracket != nullptr && notional / p.margin_usd > bracket->max_leverage) {
+      fail(kMargin, shortest(p.margin_usd) + " implies leverage " +
+                        shortest(notional / p.margin_usd) +
+                        " (notional_usd / margin_usd), which exceeds the tier maximum " +
+                        shortest(bracket->max_leverage) + " for " + symbol + " at notional " +
+                        shortest(notional));
     }
     p.quantity = notional / p.entry_price;
 
@@ -707,7 +724,8 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
 //    liquidation heatmaps. Counts: round(P·s_a) longs, the rest shorts, at least one position
 //    on a side that has notional.
 //  - Position i (0-based within the asset) draws one Philox block,
-//    draw4({seed, path = i, step = a}, Purpose::book, slot 0):
+//    draw4({seed, path = i, step = a}, Purpose::book, slot 0), seed = book.synthetic.seed
+//    (default 1; not simulation.seed, so that --seed varies the paths over a common book):
 //      word 0 → u_L: leverage level by inverse CDF over the weights;
 //      words 1, 2 → Box–Muller → (z_size, z_entry);  word 3: spare.
 //    Pure function of (seed, a, i): no dependence on threads or on the other assets.
@@ -807,8 +825,8 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
     // Pass 1: the raw lognormal sizes' sum per side (serial, index order: reproducible).
     double raw_sum[2] = {0.0, 0.0};
     for (std::int64_t i = 0; i < n; ++i) {
-      const Draw d = book_draw(scenario.simulation.seed, static_cast<std::uint64_t>(i),
-                               static_cast<std::uint32_t>(a));
+      const Draw d =
+          book_draw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a));
       raw_sum[i < n_long ? 0 : 1] += std::exp(kSizeSigma * d.z_size);
     }
     const double scale[2] = {raw_sum[0] > 0 ? target[0] / raw_sum[0] : 0.0,
@@ -817,8 +835,8 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
     // Pass 2: the same draws again (pure functions of the address) into positions.
     book.positions.reserve(book.positions.size() + static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) {
-      const Draw d = book_draw(scenario.simulation.seed, static_cast<std::uint64_t>(i),
-                               static_cast<std::uint32_t>(a));
+      const Draw d =
+          book_draw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a));
       const int s = i < n_long ? 0 : 1;
       const double notional = scale[s] * std::exp(kSizeSigma * d.z_size);
       const TierRow* b = find_bracket(*rows, notional);
@@ -840,8 +858,8 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
       p.maint_amount_usd = b->maintenance_amount_usd;
       // Tables guarantee max_leverage·mm < 1, so margin > mm·notional − A always holds here.
       for (std::uint32_t k = 1; k <= kMaxEntryRedraws && past_liquidation(p, asset.spot); ++k) {
-        const double z = entry_redraw(scenario.simulation.seed, static_cast<std::uint64_t>(i),
-                                      static_cast<std::uint32_t>(a), k);
+        const double z =
+            entry_redraw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a), k);
         p.entry_price = asset.spot * std::exp(sb.entry_spread * z);
         p.quantity = notional / p.entry_price;
       }
@@ -850,7 +868,7 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
     }
   }
   book.description = "synthetic (" + grouped(static_cast<std::int64_t>(book.positions.size())) +
-                     " positions, seed " + std::to_string(scenario.simulation.seed);
+                     " positions, book seed " + std::to_string(sb.seed);
   if (book.past_liquidation_at_spot > 0) {
     book.description +=
         ", " + grouped(book.past_liquidation_at_spot) + " already past liquidation at spot";
@@ -860,7 +878,10 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
 }
 
 Book load_book(const Scenario& scenario) {
-  const TierTable tiers = load_tier_table(scenario);
+  return load_book(scenario, load_tier_table(scenario));
+}
+
+Book load_book(const Scenario& scenario, const TierTable& tiers) {
   if (scenario.book.source == BookSource::csv) {
     return load_csv_book(scenario.book.csv_path, scenario, tiers);
   }

@@ -21,6 +21,11 @@ struct TierTable {
   std::string name;    // e.g. "binance-usdt-perp-2024-10", or "[[book.tier]]"
   std::string source;  // where the numbers come from, for messages and provenance
   std::string origin;  // the file read ("<builtin>/NAME.toml" for the compiled-in copy)
+  /// Provenance (host/provenance.h): the input it was read from — the file's absolute path,
+  /// or "builtin:NAME" for the compiled-in copy — and the SHA-256 of that text; both empty
+  /// for [[book.tier]] rows, which are part of the scenario file.
+  std::string input;
+  std::string sha256;
   std::map<std::string, std::vector<TierRow>> by_asset;  // sorted by min_notional_usd
   std::vector<TierRow> fallback;  // rows without `asset`: for assets with no rows of their own
 
@@ -80,15 +85,16 @@ struct Book {
 Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
                    const TierTable& tiers);
 
-/// Draws a synthetic book from [book.synthetic], deterministic for the scenario's seed and
+/// Draws a synthetic book from [book.synthetic], deterministic for book.synthetic.seed and
 /// independent of threads (design in host/book.cpp): per asset, longs hold
 /// open_interest·long_share of notional and shorts the rest; lognormal sizes (σ 1.5) scaled
 /// to those totals; leverage levels drawn by weight and capped at the bracket's maximum;
 /// entries lognormal around spot, conditional on not being past liquidation at spot.
 Book synthetic_book(const Scenario& scenario, const TierTable& tiers);
 
-/// The book a scenario asks for (CSV or synthetic), with its tier table.
+/// The book a scenario asks for (CSV or synthetic), with its tier table (loaded, or given).
 Book load_book(const Scenario& scenario);
+Book load_book(const Scenario& scenario, const TierTable& tiers);
 
 /// The kernels' side of a book's side.
 PositionSide position_side(Side s);

@@ -1,7 +1,8 @@
 // liqstress — checkpoint logs (see checkpoint.h). Layout, little-endian:
 //   magic "LIQCKPT1", then records: type (1 byte: 'H' header, 'R' rows, 'M' mark),
 //   payload length (u64), payload, CRC-32 (u32) of type, length and payload.
-// 'H' (first record): key/value lines, values escaped (\n, \\).
+// 'H' (first record): key/value lines, values escaped (\n, \\); inputs as
+//      "input=<sha256 hex> <name>".
 // 'R': first_row u64, n u64, assets u32, portfolios u32, then the PathRows arrays in the
 //      order of PathRows' members.
 // 'M': done u64, goal u64, cells u32, then the StepSums words.
@@ -110,6 +111,11 @@ std::string encode_header(const CheckpointHeader& h) {
   o << "force=" << (h.force ? 1 : 0) << '\n';
   o << "ranks=" << h.ranks << '\n';
   o << "block=" << h.block << '\n';
+  // One input a line: the 64 hex digits, a space, the input's name (which may hold spaces).
+  for (const auto& [name, hex] : h.inputs) o << "input=" << hex << ' ' << escape(name) << '\n';
+  o << "book_sha256=" << h.book_sha256 << '\n';
+  o << "liqstress_version=" << escape(h.liqstress_version) << '\n';
+  o << "git_commit=" << escape(h.git_commit) << '\n';
   return o.str();
 }
 
@@ -132,6 +138,10 @@ CheckpointHeader decode_header(const std::string& text) {
     if (key == "force") h.force = value == "1";
     if (key == "ranks") h.ranks = std::stoi(value);
     if (key == "block") h.block = std::stoull(value);
+    if (key == "input" && value.size() > 65) h.inputs[value.substr(65)] = value.substr(0, 64);
+    if (key == "book_sha256") h.book_sha256 = value;
+    if (key == "liqstress_version") h.liqstress_version = value;
+    if (key == "git_commit") h.git_commit = value;
   }
   return h;
 }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -34,6 +35,11 @@ struct CheckpointHeader {
   bool force = false;
   std::int32_t ranks = 1;   // MPI ranks of the run (one log per rank when > 1)
   std::uint64_t block = 0;  // paths per block dealt to the ranks (when ranks > 1)
+  // Provenance by content (host/provenance.h): a resume refuses other inputs, another book
+  // or another binary. Empty in checkpoints written before they were recorded.
+  std::map<std::string, std::string> inputs;  // input file → sha256 (InputDigests)
+  std::string book_sha256;
+  std::string liqstress_version, git_commit;  // of the binary that started the run
 };
 
 /// The log of rank `rank` of `ranks` for the checkpoint named `base`: `base` itself for one

@@ -20,6 +20,7 @@
 #include "host/model_inputs.h"
 #include "host/mpi.h"
 #include "host/results_file.h"
+#include "host/run_setup.h"
 #include "host/table.h"
 #include "host/version.h"
 
@@ -34,13 +35,24 @@ int validate_command(const std::vector<std::string>& configs, const std::vector<
   int failed = 0;
   for (const std::string& file : configs) {
     try {
-      const Scenario sc = load_scenario(file, sets);
+      // What `run FILE` builds before it simulates, with its checks and messages.
+      SetupRequest request;
+      request.config = file;
+      request.sets = sets;
+      request.target_check = TargetCheck::validate;
+      const RunSetup setup = set_up_run(request);
+      const Scenario& sc = setup.scenario;
       for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
       out << "# " << file << ": ok (" << sc.n_assets() << " assets, "
           << format_count(sc.simulation.steps()) << " steps of "
           << format_seconds(sc.simulation.step_s) << ", "
           << format_count(static_cast<double>(sc.simulation.paths)) << " paths)\n"
-          << "# resolved scenario, defaults included:\n"
+          << "# book: " << setup.model->book().description << " in "
+          << setup.model->ladders().groups() << " ladders, book_sha256 " << setup.book_sha256
+          << "\n"
+          << "# results: " << setup.target.string()
+          << (setup.target_exists ? " (exists: `run` needs --force, or another path with -o)" : "")
+          << "\n# resolved scenario, defaults included:\n"
           << sc.resolved_toml << "\n";
     } catch (const InputError& e) {
       err << "error: " << e.what() << '\n';

@@ -43,9 +43,10 @@ struct BenchOptions {
 };
 int bench_command(const BenchOptions& options, std::ostream& out, std::ostream& err);
 
-/// liqstress merge OUT.h5 PART.h5...: joins shards of one run (host/merge.cpp).
+/// liqstress merge OUT.h5 PART.h5...: joins shards of one run (host/merge.cpp). Shards made
+/// from other inputs (by content) or by another binary are refused unless `allow_mixed`.
 int merge_command(const std::string& output, const std::vector<std::string>& inputs, bool force,
-                  bool quiet, std::ostream& out, std::ostream& err);
+                  bool quiet, bool allow_mixed, std::ostream& out, std::ostream& err);
 
 struct SweepOptions {
   std::string config;

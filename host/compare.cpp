@@ -13,6 +13,11 @@
 //   10/(1 − p) paths, else "n/a".
 // The unpaired interval of a difference (independent runs) is ±√(h_A² + h_B²) from each
 // file's own half-widths; JSON carries both.
+//
+// Files may have been written with other output.quantiles or output.thresholds (or other
+// assets and portfolios): rows are the union of every file's metrics, levels and thresholds,
+// matched by value, and a statistic a file does not have is shown as "missing" (JSON null),
+// never taken from another position of its arrays.
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
@@ -43,176 +48,185 @@ std::string fmt(double x, bool probability) {
   return millions(x);
 }
 
-std::string level_text(double p) {
-  std::ostringstream o;
-  o << std::setprecision(4) << p * 100.0 << "%";
-  return o.str();
+/// "[A]", "[B]", ... (the 26th file on are all "[Z]").
+std::string tag(std::size_t f) {
+  std::string t = "[A]";
+  t[1] = static_cast<char>('A' + std::min<std::size_t>(f, 25));
+  return t;
 }
 
-}  // namespace
+constexpr const char* kMissing = "missing";
 
-int compare_command(const std::vector<std::string>& inputs, bool json, std::ostream& out,
-                    std::ostream& err) {
-  if (inputs.size() < 2) throw InputError("compare: give at least two results files");
+/// The files compared, their summaries, and which share paths with the first.
+struct Compared {
   std::vector<std::unique_ptr<ResultsFile>> files;
   std::vector<std::vector<Metric>> metrics;
+  std::vector<bool> paired;  // common random numbers with files[0]
+  std::vector<std::unique_ptr<FileColumns>> columns;
+  std::vector<Stat> stats;
+  // [stat][file]: nullopt where the file lacks the statistic; diff[k][0] is unused.
+  std::vector<std::vector<std::optional<Estimate>>> est;
+  std::vector<std::vector<std::optional<Difference>>> diff;
+
+  const MetricSummary* summary_of(std::size_t f, const std::string& name) const {
+    for (const Metric& m : metrics[f])
+      if (m.name == name) return &m.summary;
+    return nullptr;
+  }
+};
+
+void open_files(const std::vector<std::string>& inputs, Compared& c) {
   for (const std::string& p : inputs) {
-    files.push_back(std::make_unique<ResultsFile>(p));
-    metrics.push_back(files.back()->read_metrics());
+    c.files.push_back(std::make_unique<ResultsFile>(p));
+    c.metrics.push_back(c.files.back()->read_metrics());
   }
-  const ResultsFile& base = *files.front();
+  const ResultsFile& base = *c.files.front();
   // Common random numbers: same seed and path range, rows present in both.
-  std::vector<bool> paired(files.size(), false);
-  std::vector<std::unique_ptr<FileColumns>> columns(files.size());
-  for (std::size_t f = 0; f < files.size(); ++f) {
-    const ResultsFile& x = *files[f];
+  c.paired.assign(c.files.size(), false);
+  c.columns.resize(c.files.size());
+  for (std::size_t f = 0; f < c.files.size(); ++f) {
+    const ResultsFile& x = *c.files[f];
     if (x.per_path)
-      columns[f] = std::make_unique<FileColumns>(x.file.get(), static_cast<int>(x.assets.size()),
-                                                 static_cast<int>(x.portfolios.size()),
-                                                 static_cast<std::size_t>(x.paths));
+      c.columns[f] = std::make_unique<FileColumns>(x.file.get(), static_cast<int>(x.assets.size()),
+                                                   static_cast<int>(x.portfolios.size()),
+                                                   static_cast<std::size_t>(x.paths));
     if (f > 0)
-      paired[f] = x.seed == base.seed && x.first_path == base.first_path && x.paths == base.paths &&
-                  x.per_path && base.per_path;
+      c.paired[f] = x.seed == base.seed && x.first_path == base.first_path &&
+                    x.paths == base.paths && x.per_path && base.per_path;
   }
+}
+
+/// Estimates of every statistic in every file, and differences to the first file.
+void estimate(Compared& c) {
+  const std::size_t n_files = c.files.size();
+  c.stats = union_of_stats(c.metrics);
+  c.est.assign(c.stats.size(), std::vector<std::optional<Estimate>>(n_files));
+  c.diff.assign(c.stats.size(), std::vector<std::optional<Difference>>(n_files));
   // One metric's columns at a time (memory: two columns of every file compared).
   std::string cached_metric;
-  std::vector<std::optional<std::vector<double>>> cached(files.size());
+  std::vector<std::optional<std::vector<double>>> cached(n_files);
   auto column = [&](std::size_t f, const std::string& metric) -> const std::vector<double>* {
     if (metric != cached_metric) {
-      for (auto& c : cached) c.reset();
+      for (auto& col : cached) col.reset();
       cached_metric = metric;
     }
-    if (!cached[f] && columns[f])
-      cached[f] = column_of(*columns[f], files[f]->assets, files[f]->portfolios, metric);
+    if (!cached[f] && c.columns[f])
+      cached[f] = column_of(*c.columns[f], c.files[f]->assets, c.files[f]->portfolios, metric);
     return cached[f] ? &*cached[f] : nullptr;
   };
-
-  // The statistics of the first file's metrics that every file has.
-  std::vector<Stat> stats;
-  for (const Metric& m : metrics.front()) {
-    bool everywhere = true;
-    for (const auto& ms : metrics) {
-      bool found = false;
-      for (const Metric& o : ms) found = found || o.name == m.name;
-      everywhere = everywhere && found;
+  for (std::size_t k = 0; k < c.stats.size(); ++k) {
+    const Stat& st = c.stats[k];
+    for (std::size_t f = 0; f < n_files; ++f) {
+      const MetricSummary* s = c.summary_of(f, st.metric);
+      if (s != nullptr) c.est[k][f] = estimate_of(*s, st);
     }
-    if (!everywhere) continue;
-    const MetricSummary& s = m.summary;
-    stats.push_back(Stat{m.name, "mean", Stat::mean, 0.0, 0});
-    for (std::size_t i = 0; i < s.levels.size(); ++i) {
-      stats.push_back(Stat{m.name, "VaR " + level_text(s.levels[i]), Stat::var, s.levels[i], i});
-      stats.push_back(Stat{m.name, "ES " + level_text(s.levels[i]), Stat::es, s.levels[i], i});
-    }
-    for (std::size_t i = 0; i < s.thresholds.size(); ++i)
-      stats.push_back(Stat{m.name, "P(> " + millions(s.thresholds[i]) + "M)", Stat::exceedance,
-                           s.thresholds[i], i});
-  }
-  auto summary_of = [&](std::size_t f, const std::string& name) -> const MetricSummary& {
-    for (const Metric& m : metrics[f])
-      if (m.name == name) return m.summary;
-    throw RuntimeFailure("metric " + name + " vanished (internal error)");
-  };
-
-  std::vector<std::vector<Estimate>> est(stats.size(), std::vector<Estimate>(files.size()));
-  std::vector<std::vector<Difference>> diff(stats.size(), std::vector<Difference>(files.size()));
-  for (std::size_t k = 0; k < stats.size(); ++k) {
-    const Stat& st = stats[k];
-    for (std::size_t f = 0; f < files.size(); ++f) {
-      est[k][f] = estimate_of(summary_of(f, st.metric), st);
-      if (f == 0) continue;
-      Difference& d = diff[k][f];
-      d.value = est[k][f].value - est[k][0].value;
-      const double ha = 0.5 * (est[k][0].ci.hi - est[k][0].ci.lo);
-      const double hb = 0.5 * (est[k][f].ci.hi - est[k][f].ci.lo);
+    const std::optional<Estimate>& a = c.est[k][0];
+    for (std::size_t f = 1; f < n_files; ++f) {
+      const std::optional<Estimate>& b = c.est[k][f];
+      if (!a || !b) continue;  // missing in one of the two: no difference either
+      Difference d;
+      d.value = b->value - a->value;
+      const double ha = 0.5 * (a->ci.hi - a->ci.lo), hb = 0.5 * (b->ci.hi - b->ci.lo);
       d.unpaired_half = std::sqrt(ha * ha + hb * hb);
-      if (paired[f]) {
-        const std::vector<double>* ca = column(0, st.metric);
-        const std::vector<double>* cb = column(f, st.metric);
-        if (ca != nullptr && cb != nullptr) {
-          const Difference p = paired_difference(*ca, *cb, st);
-          if (p.has_paired) {
-            d.value = p.value;
-            d.paired = p.paired;
-            d.has_paired = true;
-          }
-        }
+      const std::vector<double>* ca = c.paired[f] ? column(0, st.metric) : nullptr;
+      const std::vector<double>* cb = c.paired[f] ? column(f, st.metric) : nullptr;
+      if (ca != nullptr && cb != nullptr) {
+        const Difference p = paired_difference(*ca, *cb, st);
+        if (p.has_paired) d.value = p.value, d.paired = p.paired, d.has_paired = true;
       }
+      c.diff[k][f] = d;
     }
   }
+}
 
-  if (json) {
-    out << "{\n  \"format\": \"liqstress-compare\",\n  \"format_version\": 1,\n  \"files\": [";
-    for (std::size_t f = 0; f < files.size(); ++f)
-      out << (f ? ", " : "") << "{\"path\": " << json_string(files[f]->path.string())
-          << ", \"seed\": " << files[f]->seed << ", \"first_path\": " << files[f]->first_path
-          << ", \"paths\": " << files[f]->paths
-          << ", \"paired_with_first\": " << (paired[f] ? "true" : "false") << "}";
-    out << "],\n  \"rows\": [";
-    for (std::size_t k = 0; k < stats.size(); ++k) {
-      out << (k ? ",\n" : "\n") << "    {\"metric\": " << json_string(stats[k].metric)
-          << ", \"statistic\": " << json_string(stats[k].statistic) << ", \"estimates\": [";
-      for (std::size_t f = 0; f < files.size(); ++f)
-        out << (f ? ", " : "") << "{\"value\": " << json_number(est[k][f].value) << ", \"ci\": ["
-            << json_number(est[k][f].ci.lo) << ", " << json_number(est[k][f].ci.hi) << "]}";
-      out << "], \"differences_to_first\": [";
-      for (std::size_t f = 1; f < files.size(); ++f) {
-        const Difference& d = diff[k][f];
-        out << (f > 1 ? ", " : "") << "{\"value\": " << json_number(d.value)
-            << ", \"unpaired_ci\": [" << json_number(d.value - d.unpaired_half) << ", "
-            << json_number(d.value + d.unpaired_half) << "]";
-        if (d.has_paired)
-          out << ", \"paired_ci\": [" << json_number(d.paired.lo) << ", "
-              << json_number(d.paired.hi) << "], \"excludes_zero\": "
-              << ((d.paired.lo > 0.0 || d.paired.hi < 0.0) ? "true" : "false");
-        out << "}";
+void print_json(const Compared& c, std::ostream& out) {
+  out << "{\n  \"format\": \"liqstress-compare\",\n  \"format_version\": 1,\n  \"files\": [";
+  for (std::size_t f = 0; f < c.files.size(); ++f)
+    out << (f ? ", " : "") << "{\"path\": " << json_string(c.files[f]->path.string())
+        << ", \"seed\": " << c.files[f]->seed << ", \"first_path\": " << c.files[f]->first_path
+        << ", \"paths\": " << c.files[f]->paths
+        << ", \"paired_with_first\": " << (c.paired[f] ? "true" : "false") << "}";
+  out << "],\n  \"rows\": [";
+  for (std::size_t k = 0; k < c.stats.size(); ++k) {
+    const Stat& st = c.stats[k];
+    out << (k ? ",\n" : "\n") << "    {\"metric\": " << json_string(st.metric)
+        << ", \"statistic\": " << json_string(st.statistic);
+    if (st.kind == Stat::var || st.kind == Stat::es)
+      out << ", \"level\": " << json_number(st.param);
+    if (st.kind == Stat::exceedance) out << ", \"threshold\": " << json_number(st.param);
+    out << ", \"estimates\": [";
+    for (std::size_t f = 0; f < c.files.size(); ++f) {
+      const std::optional<Estimate>& e = c.est[k][f];
+      out << (f ? ", " : "");
+      if (!e) {
+        out << "null";  // the file does not have this statistic
+        continue;
       }
-      out << "]}";
+      out << "{\"value\": " << json_number(e->value) << ", \"ci\": [" << json_number(e->ci.lo)
+          << ", " << json_number(e->ci.hi) << "]}";
     }
-    out << "\n  ]\n}\n";
-    return 0;
+    out << "], \"differences_to_first\": [";
+    for (std::size_t f = 1; f < c.files.size(); ++f) {
+      const std::optional<Difference>& d = c.diff[k][f];
+      out << (f > 1 ? ", " : "");
+      if (!d) {
+        out << "null";
+        continue;
+      }
+      out << "{\"value\": " << json_number(d->value) << ", \"unpaired_ci\": ["
+          << json_number(d->value - d->unpaired_half) << ", "
+          << json_number(d->value + d->unpaired_half) << "]";
+      if (d->has_paired)
+        out << ", \"paired_ci\": [" << json_number(d->paired.lo) << ", "
+            << json_number(d->paired.hi) << "], \"excludes_zero\": "
+            << ((d->paired.lo > 0.0 || d->paired.hi < 0.0) ? "true" : "false");
+      out << "}";
+    }
+    out << "]}";
   }
+  out << "\n  ]\n}\n";
+}
 
+std::string difference_cell(const std::optional<Difference>& d, bool prob) {
+  if (!d) return kMissing;
+  std::string cell = fmt(d->value, prob);
+  if (!d->has_paired) return cell + " (± " + fmt(d->unpaired_half, prob) + " unpaired)";
+  const bool excludes = d->paired.lo > 0.0 || d->paired.hi < 0.0;
+  return cell + " (" + fmt(d->paired.lo, prob) + " to " + fmt(d->paired.hi, prob) + ")" +
+         (excludes ? " *" : "");
+}
+
+void print_table(const Compared& c, std::ostream& out) {
+  const std::size_t n_files = c.files.size();
   out << "Scenarios (USD millions; 95% intervals):\n";
-  for (std::size_t f = 0; f < files.size(); ++f)
-    out << "  [" << static_cast<char>('A' + std::min<std::size_t>(f, 25)) << "] "
-        << files[f]->path.string() << ": seed " << files[f]->seed << ", paths ["
-        << files[f]->first_path << ", " << files[f]->first_path + files[f]->paths << ")"
-        << (f == 0      ? ""
-            : paired[f] ? ", common random numbers with [A]: paired differences"
-                        : ", not paired with [A] (seed or paths differ)")
+  for (std::size_t f = 0; f < n_files; ++f)
+    out << "  " << tag(f) << " " << c.files[f]->path.string() << ": seed " << c.files[f]->seed
+        << ", paths [" << c.files[f]->first_path << ", "
+        << c.files[f]->first_path + c.files[f]->paths << ")"
+        << (f == 0        ? ""
+            : c.paired[f] ? ", common random numbers with [A]: paired differences"
+                          : ", not paired with [A] (seed or paths differ)")
         << "\n";
   out << '\n';
   std::vector<std::string> header{"metric", "statistic"};
-  for (std::size_t f = 0; f < files.size(); ++f)
-    header.push_back(std::string("[") + static_cast<char>('A' + std::min<std::size_t>(f, 25)) +
-                     "]");
-  for (std::size_t f = 1; f < files.size(); ++f)
-    header.push_back(std::string("[") + static_cast<char>('A' + std::min<std::size_t>(f, 25)) +
-                     "] - [A]");
+  for (std::size_t f = 0; f < n_files; ++f) header.push_back(tag(f));
+  for (std::size_t f = 1; f < n_files; ++f) header.push_back(tag(f).append(" - [A]"));
   TextTable t(header);
   std::string last_metric;
-  for (std::size_t k = 0; k < stats.size(); ++k) {
-    const Stat& st = stats[k];
+  bool any_missing = false;
+  for (std::size_t k = 0; k < c.stats.size(); ++k) {
+    const Stat& st = c.stats[k];
     const bool prob = st.kind == Stat::exceedance;
     std::vector<std::string> row{st.metric == last_metric ? "" : st.metric, st.statistic};
     last_metric = st.metric;
-    for (std::size_t f = 0; f < files.size(); ++f) {
-      const Estimate& e = est[k][f];
-      row.push_back(fmt(e.value, prob) + " (" + fmt(e.ci.lo, prob) + " to " + fmt(e.ci.hi, prob) +
-                    ")");
+    for (std::size_t f = 0; f < n_files; ++f) {
+      const std::optional<Estimate>& e = c.est[k][f];
+      any_missing = any_missing || !e;
+      row.push_back(e ? fmt(e->value, prob) + " (" + fmt(e->ci.lo, prob) + " to " +
+                            fmt(e->ci.hi, prob) + ")"
+                      : kMissing);
     }
-    for (std::size_t f = 1; f < files.size(); ++f) {
-      const Difference& d = diff[k][f];
-      std::string cell = fmt(d.value, prob);
-      if (d.has_paired) {
-        const bool excludes = d.paired.lo > 0.0 || d.paired.hi < 0.0;
-        cell += " (" + fmt(d.paired.lo, prob) + " to " + fmt(d.paired.hi, prob) + ")" +
-                (excludes ? " *" : "");
-      } else {
-        cell += " (± " + fmt(d.unpaired_half, prob) + " unpaired)";
-      }
-      row.push_back(cell);
-    }
+    for (std::size_t f = 1; f < n_files; ++f) row.push_back(difference_cell(c.diff[k][f], prob));
     t.add_row(row);
   }
   t.print(out);
@@ -220,7 +234,25 @@ int compare_command(const std::vector<std::string>& inputs, bool json, std::ostr
          "Paired intervals (common random numbers): per-path differences for means and "
          "exceedance, batch means over 20 path batches for VaR and ES (n/a when a batch holds "
          "fewer than 10/(1-p) paths); unpaired: sqrt(hA^2 + hB^2).\n";
-  (void)err;
+  if (any_missing)
+    out << "missing: not in that file (its output.quantiles, output.thresholds, assets or "
+           "portfolios do not include it); levels and thresholds are matched by value, never "
+           "interpolated.\n";
+}
+
+}  // namespace
+
+int compare_command(const std::vector<std::string>& inputs, bool json, std::ostream& out,
+                    std::ostream& /*err*/) {
+  if (inputs.size() < 2) throw InputError("compare: give at least two results files");
+  Compared c;
+  open_files(inputs, c);
+  estimate(c);
+  if (json) {
+    print_json(c, out);
+  } else {
+    print_table(c, out);
+  }
   return 0;
 }
 

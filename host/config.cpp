@@ -432,6 +432,7 @@ constexpr const char* kKnownKeys[] = {
     "book.synthetic.leverage.weights",
     "book.synthetic.entry_spread",
     "book.synthetic.positions",
+    "book.synthetic.seed",
     "insurance_fund.balance",
     "insurance_fund.liquidation_fee",
     "insurance_fund.adl",
@@ -1192,6 +1193,12 @@ struct Loader {
       sb.positions = r.integer(positions);
       r.check(sb.positions > 0, positions, "must be > 0");
     }
+    // The book's own seed, not simulation.seed: --seed varies the paths over a common book.
+    if (const Item seed = t.get("seed")) {
+      const std::int64_t v = r.integer(seed);
+      r.check(v >= 0, seed, "must be >= 0");
+      sb.seed = static_cast<std::uint64_t>(v);
+    }
   }
 
   void insurance_fund(const Table& root) {
@@ -1448,6 +1455,7 @@ std::string resolved_toml(const Scenario& s) {
     w.kv("leverage", std::move(lev));
     w.kv("entry_spread", sb.entry_spread);
     w.kv("positions", sb.positions);
+    w.kv("seed", static_cast<std::int64_t>(sb.seed));
   }
 
   w.section("insurance_fund");

@@ -78,13 +78,17 @@ int main(int argc, char** argv) {
 
   std::string merge_output;
   std::vector<std::string> merge_inputs;
-  bool merge_force = false, merge_quiet = false;
+  bool merge_force = false, merge_quiet = false, merge_allow_mixed = false;
   CLI::App* merge_cmd = app.add_subcommand(
       "merge", "join shards of one run (same config and seed, contiguous path ranges)");
   merge_cmd->add_option("output", merge_output, "merged results file")->required();
   merge_cmd->add_option("parts", merge_inputs, "shard results files, in any order")->required();
   merge_cmd->add_flag("--force", merge_force, "replace an existing output file");
   merge_cmd->add_flag("--quiet", merge_quiet, "no notes on stderr");
+  merge_cmd->add_flag("--allow-mixed", merge_allow_mixed,
+                      "merge shards made from other input contents or by another liqstress "
+                      "binary (refused otherwise); recorded as mixed_inputs = 1 and "
+                      "shard_inputs in the merged file");
 
   std::vector<std::string> compare_inputs;
   bool compare_json = false;
@@ -144,8 +148,8 @@ int main(int argc, char** argv) {
     if (*info_cmd) return info_command(std::cout);
     if (*bench_cmd) return bench_command(bench, std::cout, std::cerr);
     if (*merge_cmd)
-      return merge_command(merge_output, merge_inputs, merge_force, merge_quiet, std::cout,
-                           std::cerr);
+      return merge_command(merge_output, merge_inputs, merge_force, merge_quiet, merge_allow_mixed,
+                           std::cout, std::cerr);
     if (*compare_cmd) return compare_command(compare_inputs, compare_json, std::cout, std::cerr);
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << '\n';

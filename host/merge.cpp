@@ -10,6 +10,7 @@
 
 #include "host/commands.h"
 #include "host/errors.h"
+#include "host/provenance.h"
 #include "host/results_file.h"
 #include "host/results_reader.h"
 #include "host/summary.h"
@@ -46,11 +47,62 @@ std::string joined(const std::vector<std::string>& values) {
   return out;
 }
 
-}  // namespace
+InputDigests inputs_of(const ResultsFile& f) {
+  try {
+    return parse_inputs_json(f.inputs.empty() ? "{}" : f.inputs);
+  } catch (const std::exception& e) {
+    throw InputError(f.path.string() + ": damaged results file (attribute inputs: " + e.what() +
+                     ")");
+  }
+}
 
-int merge_command(const std::string& output, const std::vector<std::string>& inputs, bool force,
-                  bool quiet, std::ostream& out, std::ostream& err) {
-  if (inputs.empty()) throw InputError("merge: give the shards to join after OUT.h5");
+/// Why shard `f` was not made like `first`: other input contents, another book, another
+/// binary. Empty when it was.
+std::string mixing(const ResultsFile& first, const ResultsFile& f) {
+  const std::vector<std::string> d =
+      input_differences(inputs_of(first), inputs_of(f), "in " + first.path.string(), "here");
+  if (!d.empty()) return "made from other inputs than " + first.path.string() + ": " + d.front();
+  if (f.book_sha256 != first.book_sha256)
+    return "its book (book_sha256 " + hash_prefix(f.book_sha256) + ") is not the book of " +
+           first.path.string() + " (" + hash_prefix(first.book_sha256) + ")";
+  if (f.liqstress_version != first.liqstress_version || f.git_commit != first.git_commit)
+    return "written by " + binary_name(f.liqstress_version, f.git_commit) + ", " +
+           first.path.string() + " by " + binary_name(first.liqstress_version, first.git_commit);
+  return "";
+}
+
+/// Every shard's provenance, in path order: the merged file's shard_inputs (JSON).
+std::string shard_provenance(const std::vector<std::unique_ptr<ResultsFile>>& parts) {
+  std::string out = "[";
+  for (const auto& p : parts) {
+    out += out.size() > 1 ? ",\n " : "";
+    out += "{\"file\": " + json_string(p->path.string()) +
+           ", \"first_path\": " + std::to_string(p->first_path) +
+           ", \"paths\": " + std::to_string(p->paths) +
+           ", \"liqstress_version\": " + json_string(p->liqstress_version) +
+           ", \"git_commit\": " + json_string(p->git_commit) +
+           ", \"book_sha256\": " + json_string(p->book_sha256) +
+           ", \"inputs\": " + inputs_json(inputs_of(*p)) + "}";
+  }
+  return out + "]";
+}
+
+/// The inputs every shard agrees on (same name, same hash).
+InputDigests common_inputs(const std::vector<std::unique_ptr<ResultsFile>>& parts) {
+  InputDigests common = inputs_of(*parts.front());
+  for (const auto& p : parts) {
+    const InputDigests mine = inputs_of(*p);
+    for (auto it = common.begin(); it != common.end();) {
+      const auto m = mine.find(it->first);
+      it = m == mine.end() || m->second != it->second ? common.erase(it) : std::next(it);
+    }
+  }
+  return common;
+}
+
+/// The shards, opened (none of them the output file).
+std::vector<std::unique_ptr<ResultsFile>> open_parts(const std::string& output,
+                                                     const std::vector<std::string>& inputs) {
   std::vector<std::unique_ptr<ResultsFile>> parts;
   for (const std::string& p : inputs) {
     if (std::filesystem::exists(output) &&
@@ -58,6 +110,12 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
       throw InputError(p + ": is also the output file; merge into a new file");
     parts.push_back(std::make_unique<ResultsFile>(p));
   }
+  return parts;
+}
+
+/// Refuses shards that are not of one run (per-path rows, seed, resolved scenario, shape) and
+/// sorts them by path range, refusing overlaps and gaps.
+void check_one_run(std::vector<std::unique_ptr<ResultsFile>>& parts) {
   const ResultsFile& first = *parts.front();
   for (const auto& part : parts) {
     const ResultsFile& f = *part;
@@ -92,7 +150,29 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
                        ") are missing between " + a.path.string() + " " + range(a) + " and " +
                        b.path.string() + " " + range(b) + "; shards must be contiguous");
   }
+}
 
+/// Shards of one run come from the same inputs (by content), book and binary: mixing them is
+/// refused, or with `allow_mixed` allowed. Returns the first shard that differs and why
+/// (empty when none does).
+std::string check_mixing(const std::vector<std::unique_ptr<ResultsFile>>& parts, bool allow_mixed) {
+  for (const auto& part : parts) {
+    const std::string why = mixing(*parts.front(), *part);
+    if (why.empty()) continue;
+    if (!allow_mixed)
+      throw InputError(part->path.string() + ": " + why +
+                       "; shards of one run come from the same inputs and binary (pass "
+                       "--allow-mixed to merge them anyway: it is recorded in the merged file)");
+    return part->path.string() + ": " + why;
+  }
+  return "";
+}
+
+/// The merged file's root attributes: the run's, with every shard's backend and device, and
+/// its provenance by content (what all shards agree on when they were `mixed`, each shard's
+/// own in shard_inputs).
+Provenance merged_provenance(const std::vector<std::unique_ptr<ResultsFile>>& parts,
+                             const std::string& mixed) {
   std::uint64_t total = 0;
   std::vector<std::string> versions, commits, backends, devices;
   for (const auto& p : parts) {
@@ -115,6 +195,35 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
   prov.step_seconds = head.step_seconds;
   prov.backend = joined(backends);
   prov.device = joined(devices);
+  for (const auto& p : parts) prov.mpi_ranks = std::max(prov.mpi_ranks, p->mpi_ranks);
+  prov.inputs = head.inputs.empty() ? "{}" : head.inputs;
+  prov.book_sha256 = head.book_sha256;
+  if (!mixed.empty()) {
+    prov.inputs = inputs_json(common_inputs(parts));
+    for (const auto& p : parts)
+      if (p->book_sha256 != head.book_sha256) prov.book_sha256 = "mixed";
+    prov.shard_inputs = shard_provenance(parts);
+  }
+  return prov;
+}
+
+}  // namespace
+
+int merge_command(const std::string& output, const std::vector<std::string>& inputs, bool force,
+                  bool quiet, bool allow_mixed, std::ostream& out, std::ostream& err) {
+  if (inputs.empty()) throw InputError("merge: give the shards to join after OUT.h5");
+  std::vector<std::unique_ptr<ResultsFile>> parts = open_parts(output, inputs);
+  check_one_run(parts);
+  const std::string mixed = check_mixing(parts, allow_mixed);
+  const Provenance prov = merged_provenance(parts, mixed);
+  if (!mixed.empty())
+    err << "liqstress merge: warning: the shards were not all made from the same inputs and "
+           "binary ("
+        << mixed
+        << "); merged as asked (--allow-mixed), recorded in the merged file as mixed_inputs = 1 "
+           "with every shard's provenance in shard_inputs\n";
+  const ResultsFile& head = *parts.front();
+  const std::uint64_t total = prov.paths;
 
   // Summary levels and thresholds as the shards computed them (from the same config).
   const std::vector<Metric> head_metrics = head.read_metrics();

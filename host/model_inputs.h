@@ -3,6 +3,8 @@
 // (host/ladder.h). Owns the arrays the kernels' Model points into.
 #pragma once
 
+#include <utility>
+
 #include "host/book.h"
 #include "host/ladder.h"
 #include "host/market_model.h"
@@ -14,9 +16,13 @@ namespace liq {
 class ModelInputs {
  public:
   explicit ModelInputs(const Scenario& scenario)
+      : ModelInputs(scenario, load_tier_table(scenario)) {}
+  /// With the scenario's tier table already loaded (host/run_setup.h records its provenance
+  /// before the book is read).
+  ModelInputs(const Scenario& scenario, TierTable tiers)
       : market_(scenario),
-        tiers_(load_tier_table(scenario)),
-        book_(load_book(scenario)),
+        tiers_(std::move(tiers)),
+        book_(load_book(scenario, tiers_)),
         ladders_(scenario, book_, tiers_),
         impact_(impact_params(scenario)) {}
   ModelInputs(const ModelInputs&) = delete;

@@ -2,7 +2,9 @@
 #include "host/paired.h"
 
 #include <algorithm>
+#include <iomanip>
 #include <span>
+#include <sstream>
 
 namespace liq {
 
@@ -28,20 +30,64 @@ double statistic(std::span<const double> x, const Stat& st) {
 
 }  // namespace
 
-Estimate estimate_of(const MetricSummary& s, const Stat& st) {
-  switch (st.kind) {
-    case Stat::mean: {
-      const double z = normal_quantile(0.975);
-      return {s.mean, {s.mean - z * s.stderr_mean, s.mean + z * s.stderr_mean}};
-    }
-    case Stat::var:
-      return {s.var[st.index], s.var_ci[st.index]};
-    case Stat::es:
-      return {s.es[st.index], s.es_ci[st.index]};
-    case Stat::exceedance:
-      return {s.exceedance[st.index], s.exceedance_ci[st.index]};
+std::optional<Estimate> estimate_of(const MetricSummary& s, const Stat& st) {
+  if (st.kind == Stat::mean) {
+    const double z = normal_quantile(0.975);
+    return Estimate{s.mean, {s.mean - z * s.stderr_mean, s.mean + z * s.stderr_mean}};
   }
-  return {};
+  const bool level = st.kind != Stat::exceedance;
+  const std::optional<std::size_t> i = find_value(level ? s.levels : s.thresholds, st.param);
+  if (!i) return std::nullopt;
+  switch (st.kind) {
+    case Stat::var:
+      return Estimate{s.var.at(*i), s.var_ci.at(*i)};
+    case Stat::es:
+      return Estimate{s.es.at(*i), s.es_ci.at(*i)};
+    default:
+      return Estimate{s.exceedance.at(*i), s.exceedance_ci.at(*i)};
+  }
+}
+
+namespace {
+
+std::string level_text(double p) {
+  std::ostringstream o;
+  o << std::setprecision(4) << p * 100.0 << "%";
+  return o.str();
+}
+
+/// The distinct values of `member` over the summaries of `metric` in every file, ascending.
+std::vector<double> values_of(const std::vector<std::vector<Metric>>& files,
+                              const std::string& metric,
+                              std::vector<double> MetricSummary::*member) {
+  std::vector<double> out;
+  for (const std::vector<Metric>& ms : files)
+    for (const Metric& m : ms)
+      if (m.name == metric)
+        out.insert(out.end(), (m.summary.*member).begin(), (m.summary.*member).end());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace
+
+std::vector<Stat> union_of_stats(const std::vector<std::vector<Metric>>& files) {
+  std::vector<std::string> names;
+  for (const std::vector<Metric>& ms : files)
+    for (const Metric& m : ms)
+      if (std::find(names.begin(), names.end(), m.name) == names.end()) names.push_back(m.name);
+  std::vector<Stat> stats;
+  for (const std::string& name : names) {
+    stats.push_back(Stat{name, "mean", Stat::mean, 0.0});
+    for (double p : values_of(files, name, &MetricSummary::levels)) {
+      stats.push_back(Stat{name, "VaR " + level_text(p), Stat::var, p});
+      stats.push_back(Stat{name, "ES " + level_text(p), Stat::es, p});
+    }
+    for (double t : values_of(files, name, &MetricSummary::thresholds))
+      stats.push_back(Stat{name, "P(> " + millions(t) + "M)", Stat::exceedance, t});
+  }
+  return stats;
 }
 
 /// The per-path column behind a metric's name (empty when the name is not known).

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,17 @@ struct Provenance {
   std::int32_t steps = 0;
   double step_seconds = 0.0;
   std::string backend;  // "cpu" or "cuda"
-  std::string device;   // e.g. "2 OpenMP threads on <cpu model>" or the GPU's name
+  std::string device;   // e.g. "2 OpenMP threads on <cpu model>" or the GPU's name (per rank)
+  // MPI ranks that ran it (1: one process). A number, not part of `device`: provenance
+  // strings of equal length keep an R-rank file's layout byte for byte the single process's.
+  std::int32_t mpi_ranks = 1;
+  // Provenance by content (host/provenance.h): input file → sha256 as JSON, and the sha256
+  // of the resolved book.
+  std::string inputs = "{}";
+  std::string book_sha256;
+  // Set by `merge --allow-mixed` when shards differ in inputs or binary: a JSON array of
+  // every shard's provenance, written as `shard_inputs` with `mixed_inputs = 1`.
+  std::optional<std::string> shard_inputs;
 };
 
 class ResultsWriter {

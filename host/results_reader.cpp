@@ -63,6 +63,11 @@ ResultsFile::ResultsFile(const std::filesystem::path& p) : path(p) {
     paths = h5::read_attribute<std::uint64_t>(root, "paths");
     steps = h5::read_attribute<std::int32_t>(root, "steps");
     step_seconds = h5::read_attribute<double>(root, "step_seconds");
+    if (H5Aexists(root, "inputs") > 0) inputs = h5::read_string_attribute(root, "inputs");
+    if (H5Aexists(root, "book_sha256") > 0)
+      book_sha256 = h5::read_string_attribute(root, "book_sha256");
+    if (H5Aexists(root, "mpi_ranks") > 0)
+      mpi_ranks = h5::read_attribute<std::int32_t>(root, "mpi_ranks");
     assets = h5::read_strings(open_dataset(root, "assets").get());
     if (has_link(root, "portfolios"))
       portfolios = h5::read_strings(open_dataset(root, "portfolios").get());

@@ -24,6 +24,9 @@ struct ResultsFile {
   std::string liqstress_version, git_commit, backend, device;
   std::uint64_t seed = 0, first_path = 0, paths = 0;
   std::int32_t steps = 0;
+  std::int32_t mpi_ranks = 1;  // 1 in files written before the attribute existed
+  // Provenance by content; empty in files written before these attributes existed.
+  std::string inputs, book_sha256;
   double step_seconds = 0.0;
   std::vector<std::string> assets, portfolios;
   bool per_path = false;  // has /paths

@@ -29,7 +29,9 @@
 #include "host/model_inputs.h"
 #include "host/mpi.h"
 #include "host/progress.h"
+#include "host/provenance.h"
 #include "host/results_file.h"
+#include "host/run_setup.h"
 #include "host/summary.h"
 #include "host/table.h"
 #include "host/version.h"
@@ -71,14 +73,6 @@ class SignalGuard {
   struct sigaction old_int_ {};
   struct sigaction old_term_ {};
 };
-
-std::string substitute_name(std::string path, const std::string& name) {
-  const std::string key = "{name}";
-  for (std::size_t at = path.find(key); at != std::string::npos;
-       at = path.find(key, at + name.size()))
-    path.replace(at, key.size(), name);
-  return path;
-}
 
 /// VaR_p of a sample (MODEL.md §5, host/statistics.h: x_(⌈np⌉) unweighted).
 double order_quantile(const std::vector<double>& v, double p) {
@@ -239,6 +233,34 @@ double var99_relative_half_width(const std::vector<double>& total,
 
 namespace {
 
+/// A resumed run must be the run its checkpoint started: the same binary (paths computed by
+/// two builds must not be mixed in one file) ...
+void require_same_binary(const CheckpointHeader& h, const std::string& checkpoint) {
+  if (h.liqstress_version == liqstress_version() && h.git_commit == git_commit()) return;
+  throw InputError(checkpoint + ": written by " + binary_name(h.liqstress_version, h.git_commit) +
+                   ", but this is " + binary_name() +
+                   "; resume it with the binary that started the run, or start the run again");
+}
+
+/// ... and the same inputs, by content (named by the first that changed).
+void require_same_inputs(const CheckpointHeader& h, const InputDigests& now,
+                         const std::string& checkpoint) {
+  for (const auto& [name, hex] : h.inputs) {
+    const auto it = now.find(name);
+    if (it != now.end() && it->second != hex)
+      throw InputError(name + ": changed since the checkpoint " + checkpoint +
+                       " was written (sha256 " + hash_prefix(hex) + " then, " +
+                       hash_prefix(it->second) +
+                       " now); a resumed run must simulate the same inputs: restore it, or "
+                       "start the run again");
+  }
+  const std::vector<std::string> d =
+      input_differences(h.inputs, now, "when the checkpoint was written", "now");
+  if (!d.empty())
+    throw InputError(checkpoint + ": its run read other inputs: " + d.front() +
+                     "; a resumed run must simulate the same inputs");
+}
+
 /// Under MPI: the point where every rank has finished its setup (scenario, model, backend;
 /// rank 0 its results file). Errors before it are agreed on (one message, every rank exits
 /// with the same code); after it a failing rank aborts the job.
@@ -275,6 +297,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     }
     log.emplace(CheckpointLog::resume(mine, *resumed));
     const CheckpointHeader& h = resumed->header;
+    require_same_binary(h, mine.string());
     if (h.ranks != n_ranks)
       throw InputError(mine.string() + ": written by " + std::to_string(h.ranks) +
                        " rank(s); resume it with the same number of MPI ranks");
@@ -289,17 +312,6 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     opt.force = h.force;
     opt.checkpoint = cli.resume;
   }
-  std::vector<std::string> sets = opt.sets;
-  if (opt.seed) sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
-  const Scenario sc =
-      opt.config ? load_scenario(*opt.config, sets)
-                 : load_scenario_text(builtin_default_config(), "configs/default.toml (built in)",
-                                      std::filesystem::current_path(), "default", sets);
-  for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
-  if (resumed && sc.resolved_toml != resumed->header.resolved_config)
-    throw InputError((opt.config ? *opt.config : std::string("the built-in default scenario")) +
-                     ": changed since the checkpoint " + cli.resume->c_str() +
-                     " was written; a resumed run must simulate the same scenario");
   double checkpoint_every_s = 600.0;
   try {
     checkpoint_every_s = parse_duration(cli.checkpoint_every);
@@ -308,17 +320,41 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
                      cli.checkpoint_every + "\"");
   }
   if (!(checkpoint_every_s > 0.0)) throw InputError("--checkpoint-every: must be > 0");
-
   if (opt.paths && *opt.paths <= 0)
     throw InputError("--paths: must be > 0, got " + std::to_string(*opt.paths));
-  const auto n_paths = static_cast<std::uint64_t>(opt.paths ? *opt.paths : sc.simulation.paths);
   if (opt.threads < 0)
     throw InputError("--threads: must be >= 0, got " + std::to_string(opt.threads));
 
-  const std::filesystem::path target =
-      opt.output ? *opt.output : substitute_name(sc.output.path, sc.name);
-
-  const ModelInputs inputs(sc);
+  // Scenario, tiers, book, ladders, accounts and the results target: built and checked as
+  // `validate` and `sweep` check them (host/run_setup.h). Rank 0 alone writes the results.
+  std::vector<std::string> sets = opt.sets;
+  if (opt.seed) sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
+  SetupRequest request;
+  request.config = opt.config;
+  request.sets = sets;
+  request.output = opt.output;
+  request.force = opt.force;
+  request.target_check = me == 0 ? TargetCheck::run : TargetCheck::none;
+  if (resumed)
+    request.before_book = [&](const InputDigests& now) {
+      require_same_inputs(resumed->header, now, log->path().string());
+    };
+  const RunSetup setup = set_up_run(request);
+  if (resumed && !resumed->header.book_sha256.empty() &&
+      resumed->header.book_sha256 != setup.book_sha256)
+    throw InputError(log->path().string() + ": the book (sha256 " +
+                     hash_prefix(resumed->header.book_sha256) +
+                     ") is not the one this run resolves now (" + hash_prefix(setup.book_sha256) +
+                     "); a resumed run must simulate the same book");
+  const Scenario& sc = setup.scenario;
+  for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
+  if (resumed && sc.resolved_toml != resumed->header.resolved_config)
+    throw InputError((opt.config ? *opt.config : std::string("the built-in default scenario")) +
+                     ": changed since the checkpoint " + cli.resume->c_str() +
+                     " was written; a resumed run must simulate the same scenario");
+  const auto n_paths = static_cast<std::uint64_t>(opt.paths ? *opt.paths : sc.simulation.paths);
+  const std::filesystem::path& target = setup.target;
+  const ModelInputs& inputs = *setup.model;
   const Model model = inputs.model();
   const MarketParams& params = model.market;
   const Book& book = inputs.book();
@@ -333,10 +369,11 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
       make_backend(parse_backend_choice(opt.backend), threads, why, mpi::local_rank());
   std::string device = backend->device();
   if (backend->name() == "cpu") device += " on " + cpu_model_name();
-  if (dist) device += "; " + std::to_string(n_ranks) + " MPI ranks";
   if (me != 0) opt.quiet = true;
   if (!opt.quiet)
-    err << "liqstress: backend " << backend->name() << " (" << device << "; " << why << ")\n";
+    err << "liqstress: backend " << backend->name() << " (" << device
+        << (dist ? "; " + std::to_string(n_ranks) + " MPI ranks" : std::string()) << "; " << why
+        << ")\n";
   if (!opt.quiet) {
     err << "liqstress: book " << book.description << " in " << ladders.groups() << " ladders";
     if (sc.impact.model != ImpactModel::none)
@@ -384,6 +421,9 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   prov.step_seconds = sc.simulation.step_s;
   prov.backend = backend->name();
   prov.device = device;
+  prov.mpi_ranks = n_ranks;
+  prov.inputs = inputs_json(setup.inputs);
+  prov.book_sha256 = setup.book_sha256;
   std::vector<std::string> symbols;
   for (const AssetSpec& a : sc.assets) symbols.push_back(a.symbol);
 
@@ -402,10 +442,13 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     h.target_rel_ci = target_rel;
     if (opt.summary_json) h.summary_json = std::filesystem::absolute(*opt.summary_json).string();
     h.force = opt.force;
-    // The results target is checked first: a run that cannot write its results must not
-    // leave a checkpoint behind. Under MPI every rank keeps its own log, created once the
-    // ranks have agreed on their blocks (below).
-    ResultsWriter::check_target(target, opt.force);
+    h.inputs = setup.inputs;
+    h.book_sha256 = setup.book_sha256;
+    h.liqstress_version = liqstress_version();
+    h.git_commit = git_commit();
+    // set_up_run checked the results target: a run that cannot write its results leaves no
+    // checkpoint behind. Under MPI every rank keeps its own log, created once the ranks have
+    // agreed on their blocks (below).
     if (!dist) log.emplace(CheckpointLog::create(*opt.checkpoint, h, opt.force));
   }
   std::optional<ResultsWriter> writer;

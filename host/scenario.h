@@ -88,6 +88,7 @@ struct SyntheticBookSpec {
   std::vector<double> leverage_weights;
   double entry_spread = 0.06;  // lognormal stdev of entry prices around spot
   std::int64_t positions = 0;  // per asset
+  std::uint64_t seed = 1;      // the book's own seed: simulation.seed (--seed) varies paths only
 };
 
 struct BookSpec {

@@ -356,6 +356,14 @@ std::vector<Metric> read_summary(hid_t file) {
     s.exceedance_ci = pairs(read_doubles(g.get(), "exceedance_ci"));
     s.histogram_edges = read_doubles(g.get(), "histogram_edges");
     s.histogram_counts = read_doubles(g.get(), "histogram_counts");
+    // Readers index var, es and exceedance by the position of a level or threshold: a file
+    // whose arrays disagree with its levels is damaged, not read past its end.
+    const std::size_t L = s.levels.size(), T = s.thresholds.size();
+    if (s.var.size() != L || s.var_ci.size() != L || s.es.size() != L || s.es_ci.size() != L ||
+        s.exceedance.size() != T || s.exceedance_ci.size() != T)
+      throw RuntimeFailure("/" + path + ": var, es or exceedance arrays do not match " +
+                           "quantile_levels (" + std::to_string(L) + ") or thresholds (" +
+                           std::to_string(T) + ")");
     out.push_back(std::move(m));
   }
   return out;
@@ -471,27 +479,34 @@ std::string level_name(double p) {
 
 }  // namespace
 
+std::optional<std::size_t> find_value(const std::vector<double>& values, double value) {
+  const auto it = std::find(values.begin(), values.end(), value);
+  if (it == values.end()) return std::nullopt;
+  return static_cast<std::size_t>(it - values.begin());
+}
+
 void print_metrics_table(const std::vector<Metric>& metrics, std::ostream& out) {
   if (metrics.empty()) return;
   const std::vector<double>& levels = metrics.front().summary.levels;
-  std::vector<std::size_t> shown;
+  std::vector<double> shown;  // levels, by value
   if (!levels.empty()) {
-    shown.push_back(nearest_level(levels, 0.95));
-    const std::size_t hi = nearest_level(levels, 0.99);
+    shown.push_back(levels[nearest_level(levels, 0.95)]);
+    const double hi = levels[nearest_level(levels, 0.99)];
     if (hi != shown.front()) shown.push_back(hi);
   }
   std::vector<std::string> header{"metric", "mean ± s.e."};
-  for (std::size_t i : shown) {
-    header.push_back("VaR " + level_name(levels[i]) + " (95% CI)");
-    header.push_back("ES " + level_name(levels[i]) + " (95% CI)");
+  for (double p : shown) {
+    header.push_back("VaR " + level_name(p) + " (95% CI)");
+    header.push_back("ES " + level_name(p) + " (95% CI)");
   }
   TextTable t(header);
   for (const Metric& m : metrics) {
     const MetricSummary& s = m.summary;
     std::vector<std::string> row{m.label, millions(s.mean) + " ± " + millions(s.stderr_mean)};
-    for (std::size_t i : shown) {
-      row.push_back(with_interval(s.var[i], s.var_ci[i]));
-      row.push_back(with_interval(s.es[i], s.es_ci[i]));
+    for (double p : shown) {
+      const std::optional<std::size_t> i = find_value(s.levels, p);
+      row.push_back(i ? with_interval(s.var[*i], s.var_ci[*i]) : "missing");
+      row.push_back(i ? with_interval(s.es[*i], s.es_ci[*i]) : "missing");
     }
     t.add_row(row);
   }

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -117,6 +118,11 @@ struct Metric {
   std::string label;  // for tables, e.g. "BTC long"
   MetricSummary summary;
 };
+
+/// The index of `value` in a summary's levels or thresholds, matched by value (exactly:
+/// they are the scenario's TOML numbers, so the same text gives the same double); nullopt
+/// when it is not there. Per-level arrays are never indexed by another file's position.
+std::optional<std::size_t> find_value(const std::vector<double>& values, double value);
 
 /// Every metric of SPEC.md, in a fixed order: total_liquidated_usd,
 /// liquidated_usd/<ASSET>/<long|short>, bad_debt_usd, adl_usd, adl_closed_usd,

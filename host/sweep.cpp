@@ -20,6 +20,7 @@
 #include "host/mpi.h"
 #include "host/paired.h"
 #include "host/results_reader.h"
+#include "host/run_setup.h"
 #include "host/summary.h"
 #include "host/table.h"
 
@@ -113,6 +114,41 @@ std::vector<Point> make_grid(const std::vector<Axis>& axes, const fs::path& dir,
   return points;
 }
 
+/// Whether this process runs point k (--point K, or under MPI the points dealt to its rank).
+bool runs_here(const SweepOptions& opt, std::size_t k) {
+  if (opt.collect) return false;
+  if (opt.point) return static_cast<std::size_t>(*opt.point) == k;
+  const int me = mpi::active() ? mpi::rank() : 0, ranks = mpi::active() ? mpi::size() : 1;
+  return static_cast<int>(k % static_cast<std::size_t>(ranks)) == me;
+}
+
+/// Every point is built and checked as `run` builds and checks it (host/run_setup.h: scenario,
+/// tiers, book, ladders, accounts) before anything runs, so that no point fails after others
+/// ran; the targets of the points this process runs are checked too (an existing file
+/// without --force), once the folder exists (sweep creates it).
+void check_points(const SweepOptions& opt, const std::vector<Point>& points, const fs::path& dir) {
+  std::error_code ec;
+  const bool folder = fs::is_directory(dir, ec);
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    const Point& p = points[k];
+    SetupRequest request;
+    request.config = opt.config;
+    request.sets = opt.sets;
+    request.output = p.file.string();
+    request.force = opt.force;
+    request.target_check = TargetCheck::none;
+    request.hash_book = false;
+    request.sets.insert(request.sets.end(), p.sets.begin(), p.sets.end());
+    if (opt.seed) request.sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
+    if (folder && runs_here(opt, k)) request.target_check = TargetCheck::run;
+    try {
+      (void)set_up_run(request);
+    } catch (const InputError& e) {
+      throw InputError(std::string(e.what()) + " (sweep point " + p.label + ")");
+    }
+  }
+}
+
 }  // namespace
 
 int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
@@ -134,14 +170,18 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
   if (opt.point && (*opt.point < 0 || static_cast<std::size_t>(*opt.point) >= points.size()))
     throw InputError("--point: must be in [0, " + std::to_string(points.size() - 1) + "], got " +
                      std::to_string(*opt.point));
-  for (const Point& p : points) {
-    std::vector<std::string> sets = opt.sets;
-    sets.insert(sets.end(), p.sets.begin(), p.sets.end());
+  if (mpi::active() && !opt.point) {
+    // Ranks check different targets (their own points'): they agree before any point runs.
+    int code = 0;
+    std::string message;
     try {
-      (void)load_scenario(opt.config, sets);
+      check_points(opt, points, dir);
     } catch (const InputError& e) {
-      throw InputError(std::string(e.what()) + " (sweep point " + p.label + ")");
+      code = static_cast<int>(ExitCode::usage), message = e.what();
     }
+    if (const int rc = mpi::agree(code, message, err); rc != 0) return rc;
+  } else {
+    check_points(opt, points, dir);
   }
 
   if (!opt.collect) {
@@ -150,13 +190,12 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
     if (ec)
       throw InputError(dir.string() + ": cannot create the sweep's folder (" + ec.message() + ")");
     // Under MPI the points are dealt to the ranks in turn; each rank runs its points alone.
-    const int me = mpi::active() ? mpi::rank() : 0, ranks = mpi::active() ? mpi::size() : 1;
+    const int me = mpi::active() ? mpi::rank() : 0;
     int code = 0;
     std::string message;
     try {
       for (std::size_t k = 0; k < points.size(); ++k) {
-        if (opt.point && static_cast<std::size_t>(*opt.point) != k) continue;
-        if (!opt.point && static_cast<int>(k % static_cast<std::size_t>(ranks)) != me) continue;
+        if (!runs_here(opt, k)) continue;
         const Point& p = points[k];
         if (!opt.quiet)
           err << "liqstress sweep: point " << k + 1 << " of " << points.size() << ": " << p.label
@@ -205,7 +244,7 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
     files.push_back(std::make_unique<ResultsFile>(p.file));
   }
   const std::string metric = "total_liquidated_usd";
-  Stat mean{metric, "mean", Stat::mean, 0.0, 0};
+  const Stat mean{metric, "mean", Stat::mean, 0.0};
   std::vector<Estimate> est_mean, est_var, est_es;
   std::vector<Difference> d_mean, d_var;
   std::vector<double> prev_column;
@@ -217,14 +256,17 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
     for (const Metric& m : ms)
       if (m.name == metric) s = &m.summary;
     if (s == nullptr) throw InputError(f.path.string() + ": no /summary/" + metric);
-    std::size_t li = 0;
-    for (std::size_t i = 1; i < s->levels.size(); ++i)
-      if (std::fabs(s->levels[i] - 0.99) < std::fabs(s->levels[li] - 0.99)) li = i;
-    level = s->levels.empty() ? 0.99 : s->levels[li];
-    const Stat var{metric, "VaR", Stat::var, level, li}, es{metric, "ES", Stat::es, level, li};
-    est_mean.push_back(estimate_of(*s, mean));
-    est_var.push_back(estimate_of(*s, var));
-    est_es.push_back(estimate_of(*s, es));
+    // The level nearest 99% of the first point; every point's estimate at that level, by
+    // value (a point written with other output.quantiles shows it as missing: n/a, null).
+    if (k == 0 && !s->levels.empty()) {
+      level = s->levels.front();
+      for (double p : s->levels)
+        if (std::fabs(p - 0.99) < std::fabs(level - 0.99)) level = p;
+    }
+    const Stat var{metric, "VaR", Stat::var, level}, es{metric, "ES", Stat::es, level};
+    est_mean.push_back(estimate_of(*s, mean).value_or(Estimate{}));
+    est_var.push_back(estimate_of(*s, var).value_or(Estimate{}));
+    est_es.push_back(estimate_of(*s, es).value_or(Estimate{}));
     std::vector<double> column;
     if (f.per_path)
       column = FileColumns(f.file.get(), static_cast<int>(f.assets.size()),
@@ -244,7 +286,9 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
         const Difference pm = paired_difference(prev_column, column, mean);
         const Difference pv = paired_difference(prev_column, column, var);
         if (pm.has_paired) dm.value = pm.value, dm.paired = pm.paired, dm.has_paired = true;
-        if (pv.has_paired) dv.value = pv.value, dv.paired = pv.paired, dv.has_paired = true;
+        const bool var_in_both = !std::isnan(dv.value);  // else missing in one: no difference
+        if (pv.has_paired && var_in_both)
+          dv.value = pv.value, dv.paired = pv.paired, dv.has_paired = true;
       }
     }
     d_mean.push_back(dm);

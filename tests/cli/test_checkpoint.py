@@ -2,19 +2,23 @@
 SIGTERM writes its checkpoint and exits 143; `run --resume` continues it and the result equals
 the uninterrupted run, dataset for dataset. A run killed with SIGKILL resumes from its last
 checkpoint and gives the same result again. Refusals: an existing checkpoint without --force,
-a scenario changed since the checkpoint, options beside --resume."""
+a scenario or a CSV book whose content changed since the checkpoint, a checkpoint written by
+another binary, options beside --resume."""
+import hashlib
 import os
 import signal
+import struct
 import subprocess
 import sys
 import time
 import unittest
+import zlib
 
 import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from liqtest import BINARY, CliTestCase  # noqa: E402
+from liqtest import BINARY, CliTestCase, small_config  # noqa: E402
 
 ROOT = os.environ.get("LIQ_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT = os.path.join(ROOT, "configs", "default.toml")
@@ -127,6 +131,62 @@ class Checkpoint(CliTestCase):
         self.write("s.toml", text.replace("seed = 20251010", "seed = 20251011"))
         proc = self.run_liq("run", "--resume", good, check=2)
         self.assertIn("changed since the checkpoint", proc.stderr)
+
+    def interrupted(self, cfg, out, ckpt):
+        """A run of `cfg` interrupted by SIGTERM after its first checkpoint marks."""
+        proc = subprocess.Popen([BINARY, "run", cfg, "-o", out, "--threads", "1", "--backend",
+                                 "cpu", "--quiet", "--checkpoint", ckpt, "--checkpoint-every",
+                                 "0.2s"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.wait_for_marks(ckpt, proc, size=100_000)
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 143)
+
+    def test_resume_refuses_a_book_whose_content_changed(self):
+        # The CSV book is the same path in the resolved scenario: only its content tells.
+        book = self.write("book.csv", "asset,side,notional_usd,entry_price,leverage\n"
+                                      "BTC,long,2000000,100000,20\nETH,short,500000,4000,10\n")
+        text = small_config(paths=2_000_000).replace('source = "synthetic"',
+                                                     'source = "csv"\npath = "book.csv"')
+        cfg = self.write("c.toml", text.split("[book.synthetic]")[0])
+        out, ckpt = os.path.join(self.tmp, "c.h5"), os.path.join(self.tmp, "c.ckpt")
+        self.interrupted(cfg, out, ckpt)
+        with open(book, "rb") as fh:
+            old = hashlib.sha256(fh.read()).hexdigest()
+        with open(book, "a") as fh:
+            fh.write("ETH,long,700000,3900,5\n")
+        with open(book, "rb") as fh:
+            new = hashlib.sha256(fh.read()).hexdigest()
+        proc = self.run_liq("run", "--resume", ckpt, check=2)
+        self.assertIn(f"error: {os.path.abspath(book)}: changed since the checkpoint {ckpt} was "
+                      f"written (sha256 {old[:8]}… then, {new[:8]}… now)", proc.stderr)
+        self.assertFalse(os.path.exists(out))
+        self.assertTrue(os.path.exists(ckpt), "a refused resume keeps the checkpoint")
+
+    def test_resume_refuses_another_binary(self):
+        cfg = self.write("b.toml", small_config(paths=2_000_000))
+        out, ckpt = os.path.join(self.tmp, "b.h5"), os.path.join(self.tmp, "b.ckpt")
+        self.interrupted(cfg, out, ckpt)
+        # Rewrite the checkpoint's header record (type, u64 length, payload, CRC-32) as if
+        # another build of liqstress had written it.
+        with open(ckpt, "rb") as fh:
+            data = fh.read()
+        self.assertEqual(data[:8], b"LIQCKPT1")
+        n = struct.unpack("<Q", data[9:17])[0]
+        payload = data[17:17 + n].decode()
+        self.assertIn("git_commit=", payload)
+        lines = [("git_commit=0000000" if l.startswith("git_commit=") else l)
+                 for l in payload.split("\n")]
+        new = "\n".join(lines).encode()
+        head = data[8:9] + struct.pack("<Q", len(new))
+        record = head + new + struct.pack("<I", zlib.crc32(head + new) & 0xFFFFFFFF)
+        with open(ckpt, "wb") as fh:
+            fh.write(data[:8] + record + data[17 + n + 4:])
+        proc = self.run_liq("run", "--resume", ckpt, check=2)
+        self.assertIn(f"error: {ckpt}: written by liqstress ", proc.stderr)
+        self.assertIn("(git 0000000), but this is liqstress ", proc.stderr)
+        self.assertFalse(os.path.exists(out))
 
 
 if __name__ == "__main__":

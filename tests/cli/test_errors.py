@@ -8,6 +8,85 @@ sys.path.insert(0, os.path.dirname(__file__))
 from liqtest import CliTestCase, small_config  # noqa: E402
 
 
+def error_lines(stderr):
+    return [line for line in stderr.splitlines() if line.startswith("error:")]
+
+
+class ValidateBuildsWhatRunBuilds(CliTestCase):
+    """`validate` (and `sweep`, before any point runs) builds the book, tier table, ladders and
+    accounts and checks the results target as `run` does: what `run` refuses, they refuse, with
+    the same message and exit code 2."""
+
+    def cases(self):
+        text = small_config(paths=20)
+        self.write("book.csv", "asset,side,notional_usd,entry_price,leverage\n"
+                               "BTC,long,1000,100000,10\n"
+                               "BTC,long,1000,abc,10\n")
+        csv = text.replace('source = "synthetic"', 'source = "csv"\npath = "book.csv"')
+        return {
+            # A CSV row that does not parse: found only when the book is read.
+            "csv row": (csv.split("[book.synthetic]")[0], "book.csv:3: column 'entry_price'"),
+            # A tier table named but not to be found: found only when tiers are loaded.
+            "tier table": (text.replace('source = "synthetic"', 'source = "synthetic"\n'
+                                        'maintenance = "no-such-table"'),
+                           'unknown tier table "no-such-table"'),
+            # Three positions for 10 bn of open interest: a drawn position is beyond the
+            # largest bracket, found only when the book is drawn.
+            "synthetic draws": (text.replace("positions = 1000", "positions = 3")
+                                .replace("BTC = 1.0e9", "BTC = 1.0e10"),
+                                "book.synthetic.positions: a drawn BTC position"),
+        }
+
+    def test_book_and_tier_problems_are_refused_as_run_refuses_them(self):
+        for label, (text, expected) in self.cases().items():
+            with self.subTest(label):
+                cfg = self.write(f"{label.replace(' ', '_')}.toml", text)
+                out = os.path.join(self.tmp, "r.h5")
+                run = self.run_liq("run", cfg, "-o", out, check=2)
+                self.assertFalse(os.path.exists(out))
+                validate = self.run_liq("validate", cfg, check=2)
+                self.assertEqual(len(error_lines(run.stderr)), 1, run.stderr)
+                self.assertIn(expected, error_lines(run.stderr)[0])
+                self.assertEqual(error_lines(validate.stderr), error_lines(run.stderr))
+                self.assertNotIn("ok (", validate.stdout)
+                # sweep checks every point before it runs one: nothing is written.
+                folder = os.path.join(self.tmp, "sweep-" + label.replace(" ", "_"))
+                sweep = self.run_liq("sweep", cfg, "--vary", "simulation.seed=1,2", "-o", folder,
+                                     check=2)
+                self.assertIn(error_lines(run.stderr)[0].removeprefix("error: "), sweep.stderr)
+                self.assertIn("(sweep point ", sweep.stderr)
+                self.assertFalse(os.path.exists(folder) and os.listdir(folder), label)
+
+    def test_results_target_is_checked_as_run_checks_it(self):
+        cfg = self.write("t.toml", small_config(paths=20).replace(
+            "[book]", '[output]\npath = "no-such-folder/{name}.h5"\n\n[book]'))
+        run = self.run_liq("run", cfg, check=2)
+        validate = self.run_liq("validate", cfg, check=2)
+        self.assertIn("no-such-folder/t.h5: folder 'no-such-folder' does not exist",
+                      error_lines(run.stderr)[0])
+        self.assertEqual(error_lines(validate.stderr), error_lines(run.stderr))
+        # An existing target: run needs --force, validate says so and passes.
+        os.mkdir(os.path.join(self.tmp, "out"))
+        cfg = self.write("t.toml", small_config(paths=20).replace(
+            "[book]", f'[output]\npath = "{self.tmp}/out/{{name}}.h5"\n\n[book]'))
+        self.run_liq("run", cfg, "--quiet", check=0)
+        run = self.run_liq("run", cfg, "--quiet", check=2)
+        self.assertIn("exists; pass --force", run.stderr)
+        validate = self.run_liq("validate", cfg, check=0)
+        self.assertIn("(exists: `run` needs --force", validate.stdout)
+
+    def test_sweep_refuses_an_existing_point_file_before_running_any(self):
+        cfg = self.write("w.toml", small_config(paths=20))
+        folder = os.path.join(self.tmp, "sw")
+        os.mkdir(folder)
+        self.write("sw/w.1.h5", "an earlier result")
+        proc = self.run_liq("sweep", cfg, "--vary", "simulation.seed=1,2", "-o", folder, check=2)
+        self.assertIn("w.1.h5: exists; pass --force", proc.stderr)
+        self.assertEqual(sorted(os.listdir(folder)), ["w.1.h5"])  # point 0 did not run
+        self.run_liq("sweep", cfg, "--vary", "simulation.seed=1,2", "-o", folder, "--force",
+                     "--quiet", check=0)
+
+
 class BadScenarios(CliTestCase):
     # (what to change, the text expected in the message: file:line: key)
     CASES = [

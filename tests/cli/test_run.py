@@ -1,5 +1,7 @@
 """End to end: `liqstress run` writes the promised HDF5 file (SPEC.md "Results file"),
 reproducibly, atomically, and refuses bad input with exit code 2."""
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +15,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 from liqtest import BINARY, CliTestCase, small_config  # noqa: E402
+
+ROOT = os.environ.get("LIQ_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 
 PATH_DATASETS = ["final_log_return", "min_log_return", "max_log_return", "weight",
                  "liquidated_usd", "liquidated_positions", "bad_debt_usd", "adl_usd",
@@ -220,6 +224,80 @@ class Reproducibility(CliTestCase):
             self.assertEqual(tomllib.loads(f.attrs["config"])["simulation"]["seed"], 8)
         self.assertNotEqual(self.rows(a)["final_log_return"].tobytes(),
                             self.rows(b)["final_log_return"].tobytes())
+
+
+    def test_seed_varies_the_paths_over_one_book(self):
+        # The synthetic book has its own seed (book.synthetic.seed, default 1): --seed and
+        # simulation.seed draw other paths over the same book; another book seed, another book.
+        cfg = self.write("s.toml", small_config(paths=50))
+        runs = {"a": [], "b": ["--seed", "8"], "c": ["--set", "simulation.seed=9"],
+                "d": ["--set", "book.synthetic.seed=2"]}
+        book_line, config, book_sha = {}, {}, {}
+        for name, args in runs.items():
+            out = os.path.join(self.tmp, name + ".h5")
+            proc = self.run_liq("run", cfg, "-o", out, "--backend", "cpu", *args, check=0)
+            book_line[name] = [l for l in proc.stderr.splitlines() if "liqstress: book" in l]
+            with h5py.File(out, "r") as f:
+                config[name] = tomllib.loads(f.attrs["config"])
+                book_sha[name] = f.attrs["book_sha256"]
+        self.assertEqual(book_sha["a"], book_sha["b"])  # one book, by content
+        self.assertEqual(book_sha["a"], book_sha["c"])
+        self.assertNotEqual(book_sha["a"], book_sha["d"])
+        self.assertEqual(book_line["a"], book_line["b"])
+        self.assertEqual(book_line["a"], book_line["c"])
+        self.assertIn("book seed 1)", book_line["a"][0])
+        self.assertIn("book seed 2)", book_line["d"][0])
+        for name, seed in (("a", 1), ("b", 1), ("c", 1), ("d", 2)):
+            self.assertEqual(config[name]["book"]["synthetic"]["seed"], seed, name)
+        self.assertEqual(config["b"]["simulation"]["seed"], 8)
+        rows = {n: self.rows(os.path.join(self.tmp, n + ".h5")) for n in runs}
+        self.assertNotEqual(rows["a"]["final_log_return"].tobytes(),
+                            rows["b"]["final_log_return"].tobytes())
+        # Same paths, another book: the prices agree, the liquidations do not.
+        self.assertEqual(rows["a"]["final_log_return"].tobytes(),
+                         rows["d"]["final_log_return"].tobytes())
+        self.assertNotEqual(rows["a"]["liquidated_usd"].tobytes(),
+                            rows["d"]["liquidated_usd"].tobytes())
+
+
+class Provenance(CliTestCase):
+    """Root attributes `inputs` (input file -> sha256) and `book_sha256` (results/README.md)."""
+
+    def test_inputs_name_every_file_read_with_its_sha256(self):
+        book = self.write("book.csv", "asset,side,notional_usd,entry_price,leverage\n"
+                                      "BTC,long,2000000,100000,20\nETH,short,500000,4000,10\n")
+        with open(os.path.join(ROOT, "configs", "binance-usdt-perp-2024-10.toml")) as fh:
+            tiers = self.write("my-tiers.toml", fh.read())
+        text = small_config(paths=20).replace(
+            'source = "synthetic"', 'source = "csv"\npath = "book.csv"\n'
+            'maintenance = "my-tiers.toml"')
+        cfg = self.write("p.toml", text.split("[book.synthetic]")[0])
+        out = os.path.join(self.tmp, "p.h5")
+        self.run_liq("run", cfg, "-o", out, "--quiet", check=0)
+
+        def sha(path):
+            with open(path, "rb") as fh:
+                return hashlib.sha256(fh.read()).hexdigest()
+
+        with h5py.File(out, "r") as f:
+            inputs = json.loads(f.attrs["inputs"])
+            self.assertEqual(inputs, {os.path.abspath(p): sha(p) for p in (cfg, book, tiers)})
+            self.assertRegex(f.attrs["book_sha256"], "^[0-9a-f]{64}$")
+            self.assertEqual(f.attrs["format_version"], 1)
+        # The built-in default scenario and tier table are named as such, hashed as compiled.
+        out = os.path.join(self.tmp, "d.h5")
+        cwd = os.getcwd()
+        os.chdir(self.tmp)  # no configs/ here: the compiled-in tier table is used
+        try:
+            self.run_liq("run", "-o", out, "--paths", "5", "--quiet", check=0)
+        finally:
+            os.chdir(cwd)
+        with h5py.File(out, "r") as f:
+            inputs = json.loads(f.attrs["inputs"])
+        self.assertEqual(inputs, {
+            "builtin:default.toml": sha(os.path.join(ROOT, "configs", "default.toml")),
+            "builtin:binance-usdt-perp-2024-10":
+                sha(os.path.join(ROOT, "configs", "binance-usdt-perp-2024-10.toml"))})
 
 
 class AtomicWrites(CliTestCase):

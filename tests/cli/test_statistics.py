@@ -1,6 +1,7 @@
 """End to end: /summary and --summary-json (MODEL.md §5), --target-rel-ci, `merge` (shards equal
 the run made in one piece, dataset for dataset) and `compare` (paired differences under
 common random numbers), each with its refusals (exit code 2)."""
+import hashlib
 import json
 import math
 import os
@@ -153,8 +154,51 @@ class Merge(CliTestCase):
             self.assertIn("summary/total_liquidated_usd/es_ci", a)
             for name in a:
                 np.testing.assert_array_equal(a[name], b[name], err_msg=name)
-            for key in ["seed", "first_path", "paths", "steps", "config", "format_version"]:
+            for key in ["seed", "first_path", "paths", "steps", "config", "format_version",
+                        "inputs", "book_sha256"]:
                 self.assertEqual(f.attrs[key], g.attrs[key], key)
+            self.assertNotIn("mixed_inputs", g.attrs)
+
+    def test_shards_from_other_inputs_are_refused_unless_allowed_and_then_recorded(self):
+        book = self.write("book.csv", "asset,side,notional_usd,entry_price,leverage\n"
+                                      "BTC,long,2000000,100000,20\nETH,short,500000,4000,10\n")
+        text = small_config(paths=200).replace('source = "synthetic"',
+                                               'source = "csv"\npath = "book.csv"')
+        cfg = self.write("m.toml", text.split("[book.synthetic]")[0])
+        a, b = os.path.join(self.tmp, "a.h5"), os.path.join(self.tmp, "b.h5")
+        self.run_liq("run", cfg, "-o", a, "--first-path", "0", "--paths", "100", "--quiet",
+                     check=0)
+        with open(book, "a") as fh:  # the book changed between the shards
+            fh.write("ETH,long,700000,3900,5\n")
+        self.run_liq("run", cfg, "-o", b, "--first-path", "100", "--paths", "100", "--quiet",
+                     check=0)
+        with open(book, "rb") as fh:
+            new_hash = hashlib.sha256(fh.read()).hexdigest()
+        with h5py.File(a, "r") as f:
+            old_hash = json.loads(f.attrs["inputs"])[os.path.abspath(book)]
+            self.assertNotEqual(f.attrs["book_sha256"], "")
+        merged = os.path.join(self.tmp, "m.h5")
+        proc = self.run_liq("merge", merged, a, b, check=2)
+        self.assertIn("b.h5: made from other inputs than " + a, proc.stderr)
+        self.assertIn(f"{os.path.abspath(book)}: sha256 {old_hash[:8]}", proc.stderr)
+        self.assertIn(new_hash[:8], proc.stderr)
+        self.assertIn("--allow-mixed", proc.stderr)
+        self.assertFalse(os.path.exists(merged))
+        proc = self.run_liq("merge", merged, a, b, "--allow-mixed", check=0)
+        self.assertIn("warning", proc.stderr)
+        self.assertIn("mixed_inputs = 1", proc.stderr)
+        with h5py.File(merged, "r") as g:
+            self.assertEqual(g.attrs["mixed_inputs"], 1)
+            shards = json.loads(g.attrs["shard_inputs"])
+            self.assertEqual([s["file"] for s in shards], [a, b])
+            self.assertEqual([s["first_path"] for s in shards], [0, 100])
+            self.assertEqual([s["inputs"][os.path.abspath(book)] for s in shards],
+                             [old_hash, new_hash])
+            self.assertNotEqual(shards[0]["book_sha256"], shards[1]["book_sha256"])
+            common = json.loads(g.attrs["inputs"])
+            self.assertIn(os.path.abspath(cfg), common)  # the scenario file did not change
+            self.assertNotIn(os.path.abspath(book), common)
+            self.assertEqual(g.attrs["book_sha256"], "mixed")
 
     def test_overlapping_mismatched_or_incomplete_shards_are_refused(self):
         cfg, p = self.make_runs()
@@ -208,6 +252,78 @@ class Compare(CliTestCase):
             if "paired_ci" in d:
                 self.assertEqual(d["paired_ci"], [0, 0])
                 self.assertFalse(d["excludes_zero"])
+
+    def test_files_with_other_levels_and_thresholds_are_matched_by_value(self):
+        # Two real results of the same paths, written with different output.quantiles and
+        # output.thresholds: each level and threshold is shown where the file has it and as
+        # missing (JSON null) where it does not, never another level's value under its label.
+        cfg = self.write("c.toml", small_config(paths=400))
+        a = os.path.join(self.tmp, "a.h5")
+        b = os.path.join(self.tmp, "b.h5")
+        self.run_liq("run", cfg, "-o", a, "--backend", "cpu", "--quiet",
+                     "--set", "output.quantiles=[0.5, 0.9, 0.99]",
+                     "--set", "output.thresholds=[1e6, 1e7]", check=0)
+        self.run_liq("run", cfg, "-o", b, "--backend", "cpu", "--quiet",
+                     "--set", "output.quantiles=[0.9, 0.99, 0.999]",
+                     "--set", "output.thresholds=[1e7, 1e8]", check=0)
+        summary = {}
+        for name, path in (("a", a), ("b", b)):
+            with h5py.File(path, "r") as f:
+                g = f["summary/total_liquidated_usd"]
+                summary[name] = {
+                    "var": dict(zip(g["quantile_levels"][()], g["var"][()])),
+                    "es": dict(zip(g["quantile_levels"][()], g["es"][()])),
+                    "exceedance": dict(zip(g["thresholds"][()], g["exceedance"][()]))}
+        a_sum, b_sum = summary["a"], summary["b"]
+        # The same paths: the levels both files have agree (a sanity check of the setup).
+        self.assertEqual(a_sum["var"][0.99], b_sum["var"][0.99])
+        self.assertNotEqual(b_sum["var"][0.9], a_sum["var"][0.5])
+
+        j = json.loads(self.run_liq("compare", a, b, "--json", check=0).stdout)
+        rows = {(r["metric"], r["statistic"]): r for r in j["rows"]}
+        total = "total_liquidated_usd"
+        expect = {  # statistic: (kind, level or threshold, in a, in b)
+            "VaR 50%": ("var", 0.5, True, False), "ES 50%": ("es", 0.5, True, False),
+            "VaR 90%": ("var", 0.9, True, True), "VaR 99%": ("var", 0.99, True, True),
+            "ES 99%": ("es", 0.99, True, True), "VaR 99.9%": ("var", 0.999, False, True),
+            "ES 99.9%": ("es", 0.999, False, True),
+            "P(> 1.00M)": ("exceedance", 1e6, True, False),
+            "P(> 10.00M)": ("exceedance", 1e7, True, True),
+            "P(> 100.00M)": ("exceedance", 1e8, False, True)}
+        for statistic, (kind, at, in_a, in_b) in expect.items():
+            with self.subTest(statistic):
+                r = rows[(total, statistic)]
+                self.assertEqual(r["threshold" if kind == "exceedance" else "level"], at)
+                ea, eb = r["estimates"]
+                self.assertEqual(ea["value"] if ea else None,
+                                 a_sum[kind][at] if in_a else None)
+                self.assertEqual(eb["value"] if eb else None,
+                                 b_sum[kind][at] if in_b else None)
+                d = r["differences_to_first"][0]
+                if in_a and in_b:
+                    self.assertEqual(d["value"], 0)
+                else:
+                    self.assertIsNone(d)
+        statistics = [r["statistic"] for r in j["rows"] if r["metric"] == total]
+        self.assertEqual(len(statistics), 1 + 2 * 4 + 3)  # mean, 4 levels, 3 thresholds
+
+        table = self.run_liq("compare", a, b, check=0).stdout
+        lines = {}
+        for line in table.splitlines():
+            cells = [c for c in line.split("  ") if c.strip()]
+            if len(cells) >= 3 and cells[0].strip() in expect and cells[0].strip() not in lines:
+                lines[cells[0].strip()] = [c.strip() for c in cells[1:]]
+            elif len(cells) >= 4 and cells[1].strip() in expect and cells[1].strip() not in lines:
+                lines[cells[1].strip()] = [c.strip() for c in cells[2:]]
+        self.assertEqual(lines["VaR 50%"][1:], ["missing", "missing"])
+        self.assertEqual(lines["VaR 99.9%"][0], "missing")
+        self.assertEqual(lines["VaR 99.9%"][2], "missing")
+        self.assertTrue(lines["VaR 99.9%"][1].startswith(f"{b_sum['var'][0.999] / 1e6:,.2f} ("))
+        self.assertTrue(lines["VaR 99%"][0].startswith(f"{a_sum['var'][0.99] / 1e6:,.2f} ("))
+        self.assertTrue(lines["VaR 99%"][1].startswith(f"{b_sum['var'][0.99] / 1e6:,.2f} ("))
+        self.assertEqual(lines["P(> 1.00M)"][1], "missing")
+        self.assertEqual(lines["P(> 100.00M)"][0], "missing")
+        self.assertIn("missing: not in that file", table)
 
     def test_other_formats_and_versions_are_refused(self):
         cfg = self.write("c.toml", small_config(paths=50))

@@ -197,6 +197,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadRow{"margin below maintenance", "BTC,long,5000,100000,10,15,", "margin_usd",
                "margin 15 USD does not exceed the maintenance margin at entry 20 USD"},
         BadRow{"margin not positive", "BTC,long,5000,100000,10,-5,", "margin_usd", "must be > 0"},
+        // notional / margin is the leverage the position runs at: capped like the column.
+        BadRow{"margin implies leverage above tier max", "BTC,long,5000,100000,10,25,",
+               "margin_usd",
+               "25 implies leverage 200 (notional_usd / margin_usd), which exceeds the tier "
+               "maximum 125 for BTC at notional 5000"},
+        BadRow{"margin implies leverage above bracket 3 max", "BTC,short,1000000,100000,10,12500,",
+               "margin_usd",
+               "implies leverage 80 (notional_usd / margin_usd), which exceeds "
+               "the tier maximum 75 for BTC at notional 1000000"},
         BadRow{"own rate: margin below maintenance", "BTC,long,5000,100000,200,,0.01", "leverage",
                "margin 25 USD (notional / leverage) does not exceed"},
         BadRow{"maintenance_rate >= 1", "BTC,long,5000,100000,2,,1.0", "maintenance_rate",
@@ -204,6 +213,19 @@ INSTANTIATE_TEST_SUITE_P(
         BadRow{"too few fields", "BTC,long,5000,100000", nullptr, "4 fields, the header has 7"},
         BadRow{"too many fields", "BTC,long,5000,100000,10,,,extra", nullptr,
                "8 fields, the header has 7"}));
+
+// The margin's leverage may reach the tier maximum but not pass it; a row with its own
+// maintenance_rate has no tier, hence no cap.
+TEST_F(BookCsv, MarginAtTheTierMaximumOrWithARowRateIsAccepted) {
+  const Book b = load(write("book.csv",
+                            "asset,side,notional_usd,entry_price,leverage,margin_usd,"
+                            "maintenance_rate\n"
+                            "BTC,long,5000,100000,10,40,\n"          // 125x: bracket 1's max
+                            "BTC,long,5000,100000,10,10,0.001\n"));  // 500x, own rate
+  ASSERT_EQ(b.positions.size(), 2u);
+  EXPECT_EQ(b.positions[0].margin_usd, 40);
+  EXPECT_EQ(b.positions[1].margin_usd, 10);
+}
 
 TEST_F(BookCsv, BadHeaders) {
   fs::path file;

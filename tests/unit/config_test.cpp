@@ -244,6 +244,7 @@ void expect_same(const Scenario& a, const Scenario& b) {
   EXPECT_EQ(sa.leverage_weights, sb.leverage_weights);
   EXPECT_EQ(sa.entry_spread, sb.entry_spread);
   EXPECT_EQ(sa.positions, sb.positions);
+  EXPECT_EQ(sa.seed, sb.seed);
   EXPECT_EQ(a.insurance_fund.balance_usd, b.insurance_fund.balance_usd);
   EXPECT_EQ(a.insurance_fund.liquidation_fee, b.insurance_fund.liquidation_fee);
   EXPECT_EQ(a.insurance_fund.adl, b.insurance_fund.adl);
@@ -426,6 +427,7 @@ TEST(ConfigLoad, DefaultsOfAMinimalScenario) {
   EXPECT_EQ(s.book.synthetic.leverage_levels, (std::vector<double>{2, 5, 10, 20, 50, 100}));
   EXPECT_EQ(s.book.synthetic.entry_spread, 0.06);
   EXPECT_EQ(s.book.synthetic.positions, 100000);
+  EXPECT_EQ(s.book.synthetic.seed, 1u);  // a constant, not simulation.seed
   EXPECT_EQ(s.insurance_fund.balance_usd, 0.0);
   EXPECT_EQ(s.insurance_fund.liquidation_fee, 0.0);
   EXPECT_EQ(s.insurance_fund.adl, AdlRuleSpec::pro_rata);
@@ -445,6 +447,21 @@ TEST(ConfigLoad, StudentTAndSeeds) {
   EXPECT_EQ(s.simulation.seed, 0u);
   s = load(base_with("paths = 1000", "paths = 1000\nseed = 9223372036854775807"));
   EXPECT_EQ(s.simulation.seed, 9223372036854775807u);
+}
+
+// book.synthetic.seed is the book's own: simulation.seed (and --seed) never set it.
+TEST(ConfigLoad, BookSeedIsItsOwnKey) {
+  Scenario s = load(base_plus("seed = 0\n"), {"simulation.seed=5"});
+  EXPECT_EQ(s.book.synthetic.seed, 0u);
+  EXPECT_EQ(s.simulation.seed, 5u);
+  s = load(kBase, {"book.synthetic.seed=9223372036854775807"});
+  EXPECT_EQ(s.book.synthetic.seed, 9223372036854775807u);
+  EXPECT_NE(s.resolved_toml.find("seed = 9223372036854775807"), std::string::npos);
+  s = load(kBase, {"simulation.seed=77"});
+  EXPECT_EQ(s.book.synthetic.seed, 1u);
+  const std::string book = s.resolved_toml.substr(s.resolved_toml.find("[book.synthetic]"));
+  EXPECT_NE(book.find("seed = 1\n"), std::string::npos) << book;
+  expect_round_trip(load(base_plus("seed = 42\n")));
 }
 
 TEST(ConfigLoad, PerAssetLongShareAndExplicitTiers) {
@@ -606,6 +623,17 @@ TEST(ConfigErrors, HorizonAndStep) {
       load(base_with("horizon = \"24h\"\nstep = \"1m\"", "horizon = \"10000s\"\nstep = \"0.001s\""))
           .simulation.steps(),
       10000000);
+}
+
+TEST(ConfigErrors, BookSeed) {
+  EXPECT_EQ(error_of(base_plus("seed = -1\n")),
+            "x.toml:23: book.synthetic.seed: must be >= 0, got -1");
+  EXPECT_EQ(error_of(base_plus("seed = 1.5\n")),
+            "x.toml:23: book.synthetic.seed: must be an integer, got 1.5");
+  EXPECT_EQ(error_of(base_plus("seed = \"7\"\n")),
+            "x.toml:23: book.synthetic.seed: must be an integer, got \"7\"");
+  EXPECT_EQ(error_of(kBase, {"book.synthetic.seed=-3"}),
+            "--set book.synthetic.seed: must be >= 0, got -3");
 }
 
 TEST(ConfigErrors, SeedInnovationsDof) {
