@@ -97,7 +97,7 @@ LIQ_HD LIQ_FORCEINLINE bool account_round(const Model& m, PathState& st, StepSta
 /// so far include the moved prices of every round.
 LIQ_HD LIQ_FORCEINLINE void update_shift(const Model& m, StepState& ss) {
   const int n = m.market.n_assets;
-  double q_end[kMaxAssets], m_end[kMaxAssets];
+  double q_end[kMaxAssets] = {}, m_end[kMaxAssets];
   for (int a = 0; a < n; ++a)
     q_end[a] = ss.q_pre[a] + ss.ladder_usd[a][1] - ss.ladder_usd[a][0] + ss.account_flow[a];
   impact_of(m.impact, n, q_end, ss.drawdown, m_end);
