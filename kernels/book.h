@@ -51,7 +51,7 @@ struct LadderGroup {
   double q_max = 0.0;
 };
 
-/// The book as the kernels see it: flat arrays grouped by ladder (host/ladder.h builds it).
+/// The book as the kernels see it: flat arrays grouped by ladder (host/book/ladder.h builds it).
 struct BookView {
   std::int32_t n_groups = 0;
   const LadderGroup* groups = nullptr;

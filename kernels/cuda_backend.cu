@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "host/cuda_backend.h"
-#include "host/errors.h"
+#include "host/backend/cuda_backend.h"
+#include "host/util/errors.h"
 #include "kernels/path.h"
 
 namespace liq {

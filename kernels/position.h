@@ -1,6 +1,6 @@
 // liqstress — one isolated-margin linear perpetual position (docs/MODEL.md §3): its
 // liquidation and bankruptcy prices, and what its liquidation pays. Written once here and
-// used by the ladder builder (host/ladder.cpp), the kernels (kernels/book.h, the per-position
+// used by the ladder builder (host/book/ladder.cpp), the kernels (kernels/book.h, the per-position
 // paths) and the tests' brute-force oracles.
 #pragma once
 

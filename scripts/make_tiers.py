@@ -13,7 +13,7 @@ Checks before writing (the script stops with a message otherwise):
   - maintenance_amount_usd is Binance's *cumulative* amount:
         cum_1 = 0,  cum_n = cum_{n-1} + min_n * (mmr_n - mmr_{n-1}),
     so the maintenance margin mmr*N - cum is continuous in the notional N across brackets
-    (host/book.cpp uses it as A in MODEL.md section 3).
+    (host/book/book.cpp uses it as A in MODEL.md section 3).
 
 Symbols quoted in units of 1000 coins ("1000PEPE", "1000SHIB") are left out: their
 contract is 1000 coins, and the simulation prices one coin.

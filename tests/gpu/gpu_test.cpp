@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "host/backend.h"
-#include "host/book.h"
-#include "host/config.h"
-#include "host/cuda_backend.h"
-#include "host/ladder.h"
-#include "host/market_model.h"
-#include "host/model_inputs.h"
+#include "host/backend/backend.h"
+#include "host/book/book.h"
+#include "host/scenario/config.h"
+#include "host/backend/cuda_backend.h"
+#include "host/book/ladder.h"
+#include "host/model/market_model.h"
+#include "host/model/model_inputs.h"
 #include "kernels/path.h"
 #include "kernels/philox.h"
 #if defined(LIQ_HAVE_CUDA)

@@ -1,4 +1,4 @@
-// liqstress statistical tests — coverage of the 95% intervals of host/statistics.h (MODEL.md
+// liqstress statistical tests — coverage of the 95% intervals of host/stats/statistics.h (MODEL.md
 // §5: "over repeated small runs a 95% interval must cover the true value about 95% of the
 // time"). Each case draws R = 1000 independent samples of n = 2000 (fixed seeds), summarises
 // each, and counts how often each interval contains the exact value:
@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "host/statistics.h"
+#include "host/stats/statistics.h"
 
 namespace liq {
 namespace {

@@ -11,8 +11,8 @@
 #include <cmath>
 #include <vector>
 
-#include "host/book.h"
-#include "host/path_rows.h"
+#include "host/book/book.h"
+#include "host/model/path_rows.h"
 #include "kernels/path.h"
 
 namespace liq {

@@ -19,7 +19,7 @@
 #include <numeric>
 #include <vector>
 
-#include "host/path_rows.h"
+#include "host/model/path_rows.h"
 #include "kernels/path.h"
 
 namespace liq::test {

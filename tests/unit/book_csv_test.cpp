@@ -8,9 +8,9 @@
 #include <fstream>
 #include <string>
 
-#include "host/book.h"
-#include "host/config.h"
-#include "host/errors.h"
+#include "host/book/book.h"
+#include "host/scenario/config.h"
+#include "host/util/errors.h"
 
 namespace liq {
 namespace {

@@ -13,10 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "host/backend.h"
-#include "host/book.h"
-#include "host/config.h"
-#include "host/model_inputs.h"
+#include "host/backend/backend.h"
+#include "host/book/book.h"
+#include "host/scenario/config.h"
+#include "host/model/model_inputs.h"
 #include "kernels/path.h"
 
 namespace liq {

@@ -1,5 +1,5 @@
-// liqstress — unit tests of matching summary levels and thresholds by value (host/paired.h,
-// host/summary.h), as `compare`, `sweep` and the end-of-run table use it: files written with
+// liqstress — unit tests of matching summary levels and thresholds by value (host/stats/paired.h,
+// host/stats/summary.h), as `compare`, `sweep` and the end-of-run table use it: files written with
 // other output.quantiles or output.thresholds hold a level at another index or not at all;
 // its statistic is then missing, never another level's value read from the same position
 // (or past the end of a shorter array: this test runs under ASan too).
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "host/paired.h"
-#include "host/summary.h"
+#include "host/stats/paired.h"
+#include "host/stats/summary.h"
 
 namespace liq {
 namespace {

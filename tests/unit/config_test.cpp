@@ -1,7 +1,7 @@
 // liqstress — unit tests of host/config: a full scenario read into every field, defaults,
 // every validation rule with its exact message ("FILE:LINE: KEY.PATH: PROBLEM, got VALUE"),
 // `--set` overrides, the resolved-TOML round trip, and duration parsing.
-#include "host/config.h"
+#include "host/scenario/config.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "host/errors.h"
-#include "host/scenario.h"
+#include "host/util/errors.h"
+#include "host/scenario/scenario.h"
 
 namespace liq {
 namespace {

@@ -1,4 +1,4 @@
-// liqstress tests — the liquidation ladder (kernels/book.h, host/ladder.h) against a brute-force
+// liqstress tests — the liquidation ladder (kernels/book.h, host/book/ladder.h) against a brute-force
 // scan of every position every step (docs/MODEL.md §3: "identical to a brute-force scan"),
 // over random books, random price paths (bridge extremes and gaps in both directions), a
 // random impact of the step's own flow (two cascade rounds, executions moved by e^{Δm}),
@@ -7,7 +7,7 @@
 // equal exactly; notionals, fees and bad debt equal up to the rounding of prefix-sum
 // differences (1e-6 USD on books whose totals are about 1e8 USD: double precision of the
 // prefix sums, not an approximation).
-#include "host/ladder.h"
+#include "host/book/ladder.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "host/book.h"
+#include "host/book/book.h"
 #include "kernels/book.h"
 
 namespace liq {

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "host/book.h"
+#include "host/book/book.h"
 
 namespace liq {
 namespace {

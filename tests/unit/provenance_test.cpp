@@ -1,8 +1,8 @@
-// liqstress — unit tests of provenance by content (host/provenance.h): the book's canonical
+// liqstress — unit tests of provenance by content (host/io/provenance.h): the book's canonical
 // serialization (rebuilt here byte by byte from its documentation in results/README.md), the
 // inputs a scenario names, the `inputs` JSON and its reader, the differences a resume or merge
 // reports, and the checkpoint header keeping all of it with the binary's version.
-#include "host/provenance.h"
+#include "host/io/provenance.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,10 +13,10 @@
 #include <fstream>
 #include <string>
 
-#include "host/checkpoint.h"
-#include "host/config.h"
-#include "host/sha256.h"
-#include "host/version.h"
+#include "host/io/checkpoint.h"
+#include "host/scenario/config.h"
+#include "host/util/sha256.h"
+#include "host/util/version.h"
 
 namespace liq {
 namespace {

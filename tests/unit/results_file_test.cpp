@@ -4,7 +4,7 @@
 // contract (existing target kept without force, replaced with it, nothing left behind by
 // a writer destroyed before commit, missing folder refused), per_path = false, and
 // reproducibility (identical dataset bytes, no object times).
-#include "host/results_file.h"
+#include "host/io/results_file.h"
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "host/errors.h"
-#include "host/hdf5_util.h"
+#include "host/util/errors.h"
+#include "host/io/hdf5_util.h"
 
 namespace liq {
 namespace {

@@ -1,8 +1,8 @@
-// liqstress — unit tests of SHA-256 (host/sha256.h) against FIPS 180-4's examples (NIST,
+// liqstress — unit tests of SHA-256 (host/util/sha256.h) against FIPS 180-4's examples (NIST,
 // "SHA-256" example computations, and the one-million-'a' vector of FIPS 180-2 appendix B.3),
 // padding lengths around the 55/56/64-byte boundaries, incremental updates in pieces of every
 // size, and a file hashed as its bytes.
-#include "host/sha256.h"
+#include "host/util/sha256.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "host/errors.h"
+#include "host/util/errors.h"
 
 namespace liq {
 namespace {

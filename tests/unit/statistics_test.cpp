@@ -1,4 +1,4 @@
-// liqstress unit tests — host/statistics.h: VaR, ES, exceedance and their intervals, the
+// liqstress unit tests — host/stats/statistics.h: VaR, ES, exceedance and their intervals, the
 // histogram and the summary, on samples small enough to work by hand (exact answers), plus
 // large fixed-seed samples from known distributions against their exact values.
 //
@@ -14,7 +14,7 @@
 //
 // Samples come from std::mt19937_64 through our own transforms (std:: distributions are
 // implementation-defined): inversion for the exponential and Pareto, Box–Muller for the normal.
-#include "host/statistics.h"
+#include "host/stats/statistics.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// liqstress — unit tests of the synthetic book (host/book.cpp, [book.synthetic]): same book
+// liqstress — unit tests of the synthetic book (host/book/book.cpp, [book.synthetic]): same book
 // seed ⇒ same book, whatever simulation.seed, counts and side totals exact, leverages from the
 // levels and within the tier maximum, weights, sizes and entries statistically as designed (fixed
 // seed, tolerance k·standard error with k written down), a liquidation heatmap around spot.
@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "host/book.h"
-#include "host/config.h"
-#include "host/errors.h"
+#include "host/book/book.h"
+#include "host/scenario/config.h"
+#include "host/util/errors.h"
 
 namespace liq {
 namespace {

@@ -1,4 +1,4 @@
-// liqstress — unit tests of tier tables (host/book.h): the table shipped in configs/ loads
+// liqstress — unit tests of tier tables (host/book/book.h): the table shipped in configs/ loads
 // and matches the Binance snapshot it was made from, its maintenance amounts are the
 // cumulative amounts, lookup by name and path, [[book.tier]] rows, and bad tables rejected
 // with FILE:LINE: KEY.
@@ -10,9 +10,9 @@
 #include <sstream>
 #include <string>
 
-#include "host/book.h"
-#include "host/config.h"
-#include "host/errors.h"
+#include "host/book/book.h"
+#include "host/scenario/config.h"
+#include "host/util/errors.h"
 
 namespace liq {
 namespace {

@@ -1,0 +1,79 @@
+// liqstress — the subcommands behind the CLI (host/app/main.cpp parses, these do the work).
+// Each returns the process exit code (SPEC.md) and throws InputError / RuntimeFailure for
+// main to report.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace liq {
+
+struct RunOptions {
+  std::optional<std::string> config;  // none: the built-in configs/default.toml
+  std::optional<std::string> output;  // -o, else output.path of the scenario
+  std::optional<std::int64_t> paths;  // --paths, else simulation.paths
+  std::optional<std::uint64_t> seed;  // --seed, recorded in the resolved config
+  std::string backend = "auto";
+  int threads = 0;  // 0: every core
+  std::uint64_t first_path = 0;
+  bool force = false;
+  bool quiet = false;
+  std::vector<std::string> sets;            // --set KEY=VALUE
+  std::optional<std::string> summary_json;  // --summary-json FILE
+  std::optional<double> target_rel_ci;      // --target-rel-ci X
+  std::optional<std::string> checkpoint;    // --checkpoint FILE
+  std::string checkpoint_every = "10m";     // --checkpoint-every DURATION
+  std::optional<std::string> resume;        // --resume FILE
+  bool single_process = false;  // under MPI: this rank runs the whole run alone (sweep points)
+};
+
+int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
+int validate_command(const std::vector<std::string>& configs, const std::vector<std::string>& sets,
+                     std::ostream& out, std::ostream& err);
+int info_command(std::ostream& out);
+
+struct BenchOptions {
+  std::string backend = "auto";
+  int threads = 0;
+  std::optional<std::int64_t> paths;  // default: per backend (README, "Bench")
+  int repeats = 3;
+};
+int bench_command(const BenchOptions& options, std::ostream& out, std::ostream& err);
+
+/// liqstress merge OUT.h5 PART.h5...: joins shards of one run (host/app/merge.cpp). Shards made
+/// from other inputs (by content) or by another binary are refused unless `allow_mixed`.
+int merge_command(const std::string& output, const std::vector<std::string>& inputs, bool force,
+                  bool quiet, bool allow_mixed, std::ostream& out, std::ostream& err);
+
+struct SweepOptions {
+  std::string config;
+  std::vector<std::string> vary;          // --vary KEY=FROM:TO:N or KEY=V1,V2,...
+  std::optional<std::string> output_dir;  // -o DIR, else results/sweep-<name>/
+  std::optional<std::int64_t> paths;
+  std::optional<std::uint64_t> seed;
+  std::vector<std::string> sets;
+  std::string backend = "auto";
+  int threads = 0;
+  bool force = false;
+  bool quiet = false;
+  std::optional<std::int64_t> point;  // run only this point (a Slurm array task)
+  bool collect = false;               // only build the table from existing files
+  bool list = false;                  // print the grid
+  bool json = false;
+};
+/// liqstress sweep CONFIG --vary ...: one run per grid point (host/app/sweep.cpp).
+int sweep_command(const SweepOptions& options, std::ostream& out, std::ostream& err);
+
+/// liqstress compare A.h5 B.h5...: scenarios side by side (host/app/compare.cpp).
+int compare_command(const std::vector<std::string>& inputs, bool json, std::ostream& out,
+                    std::ostream& err);
+
+/// The CPU's model name from /proc/cpuinfo ("unknown CPU" when absent).
+std::string cpu_model_name();
+/// Now as ISO 8601 UTC, e.g. "2026-11-22T05:07:33Z".
+std::string utc_now_iso8601();
+
+}  // namespace liq

@@ -1,0 +1,115 @@
+// liqstress — the CPU backend and backend selection (see backend.h).
+#include "host/backend/backend.h"
+
+#include <omp.h>
+
+#include <algorithm>
+
+#include "host/backend/cuda_backend.h"
+#include "host/util/errors.h"
+
+namespace liq {
+
+namespace {
+
+class CpuBackend final : public Backend {
+ public:
+  explicit CpuBackend(int threads) : threads_(threads > 0 ? threads : omp_get_max_threads()) {}
+  std::string name() const override { return "cpu"; }
+  std::string device() const override {
+    return std::to_string(threads_) + " OpenMP thread" + (threads_ == 1 ? "" : "s");
+  }
+  std::size_t preferred_batch() const override { return 4096; }
+
+  void simulate(const Model& model, std::uint64_t first_path, PathRows& rows,
+                StepSums& step_sums) override {
+    const PathOut out = rows.view();
+    const auto n = static_cast<std::int64_t>(rows.n_rows);
+    // Each row depends only on its path index, and the per-step sums are integers merged by
+    // addition: any schedule and any thread count give the same bytes.
+#pragma omp parallel num_threads(threads_)
+    {
+      StepSums local;
+      local.reset(step_sums.n_cells);
+      const ExactSums sink = local.view();
+#pragma omp for schedule(dynamic, 16)
+      for (std::int64_t r = 0; r < n; ++r) {
+        simulate_path(model, first_path + static_cast<std::uint64_t>(r),
+                      static_cast<std::size_t>(r), out, sink);
+      }
+#pragma omp critical(liq_step_sums)
+      step_sums.add(local);
+    }
+  }
+
+  double draw_randoms(const MarketParams& params, std::uint64_t first_path,
+                      std::size_t n_paths) override {
+    const auto n = static_cast<std::int64_t>(n_paths);
+    double sum = 0.0;
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads_) reduction(+ : sum)
+    for (std::int64_t r = 0; r < n; ++r)
+      sum += draw_path_randoms(params, first_path + static_cast<std::uint64_t>(r));
+    return sum;
+  }
+
+ private:
+  int threads_;
+};
+
+class CudaBackend final : public Backend {
+ public:
+  explicit CudaBackend(CudaDeviceInfo info) : info_(std::move(info)) {}
+  std::string name() const override { return "cuda"; }
+  std::string device() const override {
+    return info_.name + " (sm_" + std::to_string(info_.compute_major) +
+           std::to_string(info_.compute_minor) + ", device " + std::to_string(info_.index) + ")";
+  }
+  std::size_t preferred_batch() const override { return std::size_t{1} << 18; }
+  void simulate(const Model& model, std::uint64_t first_path, PathRows& rows,
+                StepSums& step_sums) override {
+    cuda_simulate(info_.index, model, first_path, rows, step_sums);
+  }
+  double draw_randoms(const MarketParams& params, std::uint64_t first_path,
+                      std::size_t n_paths) override {
+    return cuda_draw_randoms(info_.index, params, first_path, n_paths);
+  }
+
+ private:
+  CudaDeviceInfo info_;
+};
+
+}  // namespace
+
+BackendChoice parse_backend_choice(const std::string& text) {
+  if (text == "auto") return BackendChoice::automatic;
+  if (text == "cpu") return BackendChoice::cpu;
+  if (text == "cuda") return BackendChoice::cuda;
+  throw InputError("--backend: must be auto, cpu or cuda, got '" + text + "'");
+}
+
+std::unique_ptr<Backend> make_cpu_backend(int threads) {
+  return std::make_unique<CpuBackend>(threads);
+}
+
+std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::string& note,
+                                      int device_slot) {
+  if (choice == BackendChoice::cpu) {
+    note = "asked for";
+    return make_cpu_backend(threads);
+  }
+  std::string why;
+  const std::vector<CudaDeviceInfo> devices = cuda_devices(why);
+  if (!devices.empty()) {
+    note = choice == BackendChoice::cuda ? "asked for" : "a CUDA device is usable";
+    const std::size_t pick = static_cast<std::size_t>(std::max(device_slot, 0)) % devices.size();
+    return std::make_unique<CudaBackend>(devices[pick]);
+  }
+  if (choice == BackendChoice::cuda) {
+    throw RuntimeFailure("--backend cuda: no usable CUDA device (" + why +
+                         "); run with --backend cpu or --backend auto");
+  }
+  note = "no usable CUDA device: " + why;
+  return make_cpu_backend(threads);
+}
+
+}  // namespace liq

@@ -1,0 +1,906 @@
+// liqstress — leveraged position books (MODEL.md §3, SPEC.md "Book CSV"): tier tables
+// (TOML or CSV files, the compiled-in copy, [[book.tier]] rows), the CSV book reader
+// (streamed, every error naming file:row and column), the synthetic book drawn from
+// [book.synthetic], and the liquidation and bankruptcy prices of one position.
+#include "host/book/book.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+
+#include "host/util/errors.h"
+#include "host/util/sha256.h"
+#include "kernels/distributions.h"
+#include "kernels/philox.h"
+
+namespace liq {
+
+#ifndef LIQ_HAVE_BUILTIN_TIERS
+// Until CMake compiles cmake/builtin_tiers.cpp.in (and defines LIQ_HAVE_BUILTIN_TIERS),
+// no table is built in: names are found in configs/ only.
+std::string_view builtin_tier_table(std::string_view /*name*/) {
+  return {};
+}
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Lognormal σ of synthetic position sizes: notional ∝ exp(σ·z). 1.5 gives the heavy right
+/// tail of real books (the largest of 100,000 positions is a few hundred times the mean, the
+/// top 1% hold about a fifth of the notional) without one position dominating a side.
+constexpr double kSizeSigma = 1.5;
+
+constexpr const char* kTierKeys[] = {
+    "asset",        "min_notional_usd",      "max_notional_usd", "maintenance_margin_rate",
+    "max_leverage", "maintenance_amount_usd"};
+
+// ---- text helpers ---------------------------------------------------------------------------
+
+/// Shortest exact digits, whole numbers below 1e16 without an exponent: messages quote
+/// USD amounts as people write them ("1800000000", "0.004").
+std::string shortest(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  const bool whole = std::abs(v) < 1e16 && v == std::trunc(v);
+  const auto res = whole ? std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, 0)
+                         : std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, res.ptr);
+}
+
+/// 1234567 → "1,234,567": counts people read in messages and descriptions.
+std::string grouped(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+/// A CSV line without its comment ('#' to the end of the line always starts one) and
+/// surrounding blanks; empty when nothing is left.
+std::string_view content(std::string_view line) {
+  const auto hash = line.find('#');
+  if (hash != std::string_view::npos) line = line.substr(0, hash);
+  return trim(line);
+}
+
+/// Splits at commas (no quoting: books hold symbols, numbers and plain account names).
+void split(std::string_view line, std::vector<std::string_view>& out) {
+  out.clear();
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = line.find(',', start);
+    if (comma == std::string_view::npos) {
+      out.push_back(trim(line.substr(start)));
+      return;
+    }
+    out.push_back(trim(line.substr(start, comma - start)));
+    start = comma + 1;
+  }
+}
+
+/// A finite decimal number filling the whole field (std::from_chars: no locale, no '+').
+bool parse_number(std::string_view text, double& out) {
+  if (text.empty()) return false;
+  const auto res = std::from_chars(text.data(), text.data() + text.size(), out);
+  return res.ec == std::errc{} && res.ptr == text.data() + text.size() && std::isfinite(out);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string location(const std::string& origin, std::int64_t line) {
+  return line > 0 ? origin + ":" + std::to_string(line) : origin;
+}
+
+// ---- tier tables ----------------------------------------------------------------------------
+
+/// A tier row with where it was written, for messages.
+struct SitedRow {
+  TierRow row;
+  std::string path;  // "tier[3]", "book.tier[0]"
+  std::int64_t line = 0;
+  std::int64_t key_line[6] = {0, 0, 0, 0, 0, 0};  // per kTierKeys entry, 0 when unknown
+};
+
+[[noreturn]] void tier_fail(const std::string& origin, const SitedRow& r, int key,
+                            const std::string& problem) {
+  const std::int64_t line = key >= 0 && r.key_line[key] > 0 ? r.key_line[key] : r.line;
+  throw InputError(location(origin, line) + ": " + r.path +
+                   (key >= 0 ? std::string(".") + kTierKeys[key] : std::string()) + ": " + problem);
+}
+
+/// Checks each asset's brackets and files them into `table`. Rows of one asset must come in
+/// increasing notional order; rows of different assets may interleave.
+void file_rows(TierTable& table, const std::vector<SitedRow>& rows) {
+  const std::string& origin = table.origin;
+  std::map<std::string, const SitedRow*> last;  // per asset ("" = fallback): previous row
+  for (const SitedRow& r : rows) {
+    const TierRow& t = r.row;
+    const std::string who = t.asset.empty() ? std::string("rows without asset") : t.asset;
+    if (!(t.min_notional_usd >= 0) || std::isinf(t.min_notional_usd)) {
+      tier_fail(origin, r, 1, "must be a finite number >= 0, got " + shortest(t.min_notional_usd));
+    }
+    if (!(t.max_notional_usd > t.min_notional_usd)) {
+      tier_fail(origin, r, 2,
+                "must be > min_notional_usd (" + shortest(t.min_notional_usd) + "), got " +
+                    shortest(t.max_notional_usd));
+    }
+    if (!(t.maintenance_margin_rate >= 0 && t.maintenance_margin_rate < 1)) {
+      tier_fail(origin, r, 3, "must be in [0, 1), got " + shortest(t.maintenance_margin_rate));
+    }
+    if (!(t.max_leverage >= 1) || std::isinf(t.max_leverage)) {
+      tier_fail(origin, r, 4, "must be a finite number >= 1, got " + shortest(t.max_leverage));
+    }
+    if (!(t.max_leverage * t.maintenance_margin_rate < 1)) {
+      tier_fail(origin, r, 4,
+                shortest(t.max_leverage) + " times maintenance_margin_rate " +
+                    shortest(t.maintenance_margin_rate) +
+                    " is >= 1: a position at the maximum leverage would be liquidated as soon "
+                    "as it opened");
+    }
+    if (!(t.maintenance_amount_usd >= 0) || std::isinf(t.maintenance_amount_usd)) {
+      tier_fail(origin, r, 5,
+                "must be a finite number >= 0, got " + shortest(t.maintenance_amount_usd));
+    }
+    auto it = last.find(t.asset);
+    if (it == last.end()) {
+      if (t.min_notional_usd != 0) {
+        tier_fail(origin, r, 1,
+                  "the first bracket of " + who + " must start at 0, got " +
+                      shortest(t.min_notional_usd));
+      }
+    } else {
+      const TierRow& prev = it->second->row;
+      if (std::isinf(prev.max_notional_usd)) {
+        tier_fail(origin, r, 1,
+                  "follows a bracket of " + who + " that is open-ended (max_notional_usd = inf)");
+      }
+      if (t.min_notional_usd != prev.max_notional_usd) {
+        tier_fail(
+            origin, r, 1,
+            shortest(t.min_notional_usd) +
+                (t.min_notional_usd > prev.max_notional_usd ? " leaves a gap after" : " overlaps") +
+                " the previous bracket of " + who + " (" + it->second->path +
+                ", max_notional_usd " + shortest(prev.max_notional_usd) +
+                "); brackets must be contiguous and in increasing order");
+      }
+    }
+    last[t.asset] = &r;
+    if (t.asset.empty()) {
+      table.fallback.push_back(t);
+    } else {
+      table.by_asset[t.asset].push_back(t);
+    }
+  }
+  if (rows.empty()) throw InputError(origin + ": tier table has no rows");
+}
+
+/// Sets numeric tier key `key` (an index into kTierKeys, 1..5) of a row.
+void set_tier_number(TierRow& row, int key, double v) {
+  switch (key) {
+    case 1:
+      row.min_notional_usd = v;
+      break;
+    case 2:
+      row.max_notional_usd = v;
+      break;
+    case 3:
+      row.maintenance_margin_rate = v;
+      break;
+    case 4:
+      row.max_leverage = v;
+      break;
+    default:
+      row.maintenance_amount_usd = v;
+      break;
+  }
+}
+
+double toml_number(const toml::node& node, const std::string& origin, const SitedRow& r, int key) {
+  if (const auto* i = node.as_integer()) return static_cast<double>(i->get());
+  if (const auto* f = node.as_floating_point()) return f->get();
+  tier_fail(origin, r, key, "must be a number");
+}
+
+TierTable parse_toml_table(std::string_view text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(origin));
+  } catch (const toml::parse_error& e) {
+    throw InputError(origin + ":" + std::to_string(e.source().begin.line) + ":" +
+                     std::to_string(e.source().begin.column) +
+                     ": TOML syntax error: " + std::string(e.description()));
+  }
+  TierTable table;
+  table.origin = origin;
+  std::vector<SitedRow> rows;
+  for (auto&& [key, node] : root) {
+    const std::string k(key.str());
+    const std::string at = location(origin, node.source().begin.line);
+    if (k == "name" || k == "source") {
+      const auto* s = node.as_string();
+      if (s == nullptr) throw InputError(at + ": " + k + ": must be a string");
+      (k == "name" ? table.name : table.source) = s->get();
+    } else if (k == "tier") {
+      const auto* arr = node.as_array();
+      if (arr == nullptr) throw InputError(at + ": tier: must be an array of tables ([[tier]])");
+      for (std::size_t i = 0; i < arr->size(); ++i) {
+        const toml::node& element = *arr->get(i);
+        SitedRow r;
+        r.path = "tier[" + std::to_string(i) + "]";
+        r.line = element.source().begin.line;
+        const auto* t = element.as_table();
+        if (t == nullptr)
+          throw InputError(location(origin, r.line) + ": " + r.path + ": must be a table");
+        bool seen[6] = {false, false, false, false, false, false};
+        for (auto&& [rkey, value] : *t) {
+          const std::string_view name = rkey.str();
+          int which = -1;
+          for (int j = 0; j < 6; ++j) {
+            if (name == kTierKeys[j]) which = j;
+          }
+          if (which < 0) {
+            throw InputError(location(origin, rkey.source().begin.line) + ": " + r.path + "." +
+                             std::string(name) +
+                             ": unknown key (a tier row has asset, min_notional_usd, "
+                             "max_notional_usd, maintenance_margin_rate, max_leverage, "
+                             "maintenance_amount_usd)");
+          }
+          seen[which] = true;
+          r.key_line[which] = value.source().begin.line;
+          if (which == 0) {
+            const auto* s = value.as_string();
+            if (s == nullptr || s->get().empty())
+              tier_fail(origin, r, 0, "must be a non-empty string");
+            r.row.asset = s->get();
+            continue;
+          }
+          const double v = toml_number(value, origin, r, which);
+          set_tier_number(r.row, which, v);
+        }
+        for (int j = 1; j < 5; ++j) {  // maintenance_amount_usd defaults to 0, as in [[book.tier]]
+          if (!seen[j]) {
+            throw InputError(location(origin, r.line) + ": " + r.path + "." + kTierKeys[j] +
+                             ": required key missing");
+          }
+        }
+        rows.push_back(std::move(r));
+      }
+    } else {
+      throw InputError(location(origin, key.source().begin.line) + ": " + k +
+                       ": unknown key (a tier table has name, source and [[tier]] rows)");
+    }
+  }
+  file_rows(table, rows);
+  return table;
+}
+
+/// The same table as CSV: a header naming the tier keys (asset optional), one bracket a row.
+TierTable parse_csv_table(std::string_view text, const std::string& origin) {
+  TierTable table;
+  table.origin = origin;
+  std::vector<SitedRow> rows;
+  std::vector<std::string_view> fields;
+  int col_of[6] = {-1, -1, -1, -1, -1, -1};
+  bool have_header = false;
+  std::size_t n_fields = 0;
+  std::int64_t line_no = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = content(text.substr(pos, end - pos));
+    pos = end + 1;
+    ++line_no;
+    if (line.empty()) continue;
+    split(line, fields);
+    const std::string at = location(origin, line_no);
+    if (!have_header) {
+      for (std::size_t c = 0; c < fields.size(); ++c) {
+        int which = -1;
+        for (int j = 0; j < 6; ++j) {
+          if (fields[c] == kTierKeys[j]) which = j;
+        }
+        if (which < 0 || col_of[which] >= 0) {
+          throw InputError(at + ": column '" + std::string(fields[c]) +
+                           "': " + (which < 0 ? "unknown column" : "appears twice"));
+        }
+        col_of[which] = static_cast<int>(c);
+      }
+      for (int j = 1; j < 5; ++j) {
+        if (col_of[j] < 0) {
+          throw InputError(at + ": column '" + std::string(kTierKeys[j]) +
+                           "': required column missing from the header");
+        }
+      }
+      n_fields = fields.size();
+      have_header = true;
+      continue;
+    }
+    if (fields.size() != n_fields) {
+      throw InputError(at + ": " + std::to_string(fields.size()) + " fields, the header has " +
+                       std::to_string(n_fields));
+    }
+    SitedRow r;
+    r.path = "row";
+    r.line = line_no;
+    for (int j = 0; j < 6; ++j) {
+      if (col_of[j] < 0) continue;
+      const std::string_view f = fields[static_cast<std::size_t>(col_of[j])];
+      if (j == 0) {
+        r.row.asset = std::string(f);
+        continue;
+      }
+      double v = 0.0;
+      if (f.empty() && j == 5) continue;
+      if (!parse_number(f, v) && !(j == 2 && f == "inf")) {
+        throw InputError(at + ": column '" + kTierKeys[j] + "': not a number: '" + std::string(f) +
+                         "'");
+      }
+      if (f == "inf") v = std::numeric_limits<double>::infinity();
+      set_tier_number(r.row, j, v);
+    }
+    rows.push_back(std::move(r));
+  }
+  if (!have_header) throw InputError(origin + ": tier table has no header row");
+  file_rows(table, rows);
+  return table;
+}
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw InputError(file.string() + ": cannot read tier table (" + std::strerror(errno) + ")");
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TierTable table_from_file(const fs::path& file) {
+  const std::string text = read_text(file);
+  TierTable t = parse_tier_table(text, file.string());
+  if (t.name.empty()) t.name = file.stem().string();
+  t.input = fs::absolute(file).lexically_normal().string();
+  t.sha256 = sha256_hex(text);
+  return t;
+}
+
+// ---- CSV books ------------------------------------------------------------------------------
+
+enum Column : int {
+  kAsset,
+  kSide,
+  kNotional,
+  kEntry,
+  kLeverage,
+  kMargin,
+  kMaintenanceRate,
+  kAccount,
+  kColumnCount
+};
+constexpr const char* kColumnNames[kColumnCount] = {
+    "asset",    "side",       "notional_usd",     "entry_price",
+    "leverage", "margin_usd", "maintenance_rate", "account"};
+constexpr int kRequiredColumns = 5;  // asset .. leverage
+
+[[noreturn]] void column_fail(const std::string& file, std::int64_t row, int column,
+                              const std::string& problem) {
+  throw InputError(file + ":" + std::to_string(row) + ": column '" + kColumnNames[column] +
+                   "': " + problem);
+}
+
+std::string column_list() {
+  std::string s;
+  for (int c = 0; c < kColumnCount; ++c) s += (c > 0 ? "," : "") + std::string(kColumnNames[c]);
+  return s;
+}
+
+}  // namespace
+
+// ---- TierTable ------------------------------------------------------------------------------
+
+const TierRow* find_bracket(const std::vector<TierRow>& rows, double notional_usd) {
+  if (rows.empty() || !(notional_usd >= rows.front().min_notional_usd)) return nullptr;
+  // Last row with min <= notional; contiguity (checked on load) makes it the only candidate.
+  auto it = std::upper_bound(rows.begin(), rows.end(), notional_usd,
+                             [](double n, const TierRow& r) { return n < r.min_notional_usd; });
+  const TierRow& r = *(it - 1);
+  return notional_usd < r.max_notional_usd ? &r : nullptr;
+}
+
+const std::vector<TierRow>* TierTable::rows_for(const std::string& asset) const {
+  const auto it = by_asset.find(asset);
+  if (it != by_asset.end()) return &it->second;
+  return fallback.empty() ? nullptr : &fallback;
+}
+
+bool TierTable::has_asset(const std::string& asset) const {
+  return rows_for(asset) != nullptr;
+}
+
+const TierRow& TierTable::bracket(const std::string& asset, double notional_usd) const {
+  const std::vector<TierRow>* rows = rows_for(asset);
+  if (rows == nullptr) {
+    throw InputError("tier table " + name + " (" + origin + ") has no brackets for " + asset);
+  }
+  const TierRow* r = find_bracket(*rows, notional_usd);
+  if (r == nullptr) {
+    throw InputError("notional " + shortest(notional_usd) + " USD of " + asset +
+                     " is outside the brackets of tier table " + name + " (0 to " +
+                     shortest(rows->back().max_notional_usd) + " USD)");
+  }
+  return *r;
+}
+
+TierTable parse_tier_table(std::string_view text, const std::string& origin) {
+  return origin.ends_with(".csv") ? parse_csv_table(text, origin) : parse_toml_table(text, origin);
+}
+
+TierTable load_tier_table(const Scenario& scenario) {
+  const BookSpec& b = scenario.book;
+  const std::string scenario_file = scenario.source_file.string();
+  if (!b.tiers.empty()) {
+    TierTable table;
+    table.name = "[[book.tier]]";
+    table.source = "[[book.tier]] rows of " + scenario_file;
+    table.origin = scenario_file;
+    std::vector<SitedRow> rows;
+    for (std::size_t i = 0; i < b.tiers.size(); ++i) {
+      SitedRow r;
+      r.row = b.tiers[i];
+      r.path = "book.tier[" + std::to_string(i) + "]";
+      rows.push_back(std::move(r));
+    }
+    file_rows(table, rows);
+    return table;
+  }
+  const std::string& m = b.maintenance;
+  if (m.empty()) {
+    throw InputError(scenario_file +
+                     ": book: no tier table (give book.maintenance or [[book.tier]] rows)");
+  }
+  std::error_code ec;
+  const bool looks_like_path =
+      m.find('/') != std::string::npos || m.ends_with(".toml") || m.ends_with(".csv");
+  if (looks_like_path) {
+    if (!fs::is_regular_file(m, ec)) {
+      throw InputError(scenario_file + ": book.maintenance: tier table file not found: " + m);
+    }
+    return table_from_file(m);
+  }
+  // A NAME: a copy on disk beside the scenario (or in the repository's configs/) wins over
+  // the compiled-in one, so an edited table is picked up without rebuilding.
+  const fs::path dir = scenario.source_file.parent_path();
+  const std::string file_name = m + ".toml";
+  // Lexically normalised: "<dir>/../configs" must work even when <dir> does not exist.
+  const fs::path candidates[] = {(dir / file_name).lexically_normal(),
+                                 (dir / "configs" / file_name).lexically_normal(),
+                                 (dir / ".." / "configs" / file_name).lexically_normal()};
+  for (const fs::path& c : candidates) {
+    if (fs::is_regular_file(c, ec)) {
+      TierTable t = table_from_file(c);
+      if (t.name != m) {
+        throw InputError(c.string() + ": name: \"" + t.name +
+                         "\" is not the table book.maintenance asks for (\"" + m + "\")");
+      }
+      return t;
+    }
+  }
+  const std::string_view builtin = builtin_tier_table(m);
+  if (!builtin.empty()) {
+    TierTable t = parse_tier_table(builtin, "<builtin>/" + file_name);
+    if (t.name.empty()) t.name = m;
+    t.input = "builtin:" + m;
+    t.sha256 = sha256_hex(builtin);
+    return t;
+  }
+  std::string searched;
+  for (const fs::path& c : candidates) searched += " " + c.string() + ",";
+  throw InputError(scenario_file + ": book.maintenance: unknown tier table \"" + m +
+                   "\" (looked for" + searched +
+                   " and among the built-in tables: binance-usdt-perp-2024-10); give a table "
+                   "name, a path to a .toml or .csv table, or [[book.tier]] rows");
+}
+
+// ---- CSV book -------------------------------------------------------------------------------
+
+Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
+                   const TierTable& tiers) {
+  const std::string file = path.string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(file + ": cannot read book file (" + std::strerror(errno) + ")");
+
+  // Per scenario asset: its brackets (nullptr when the table has none for it).
+  std::vector<const std::vector<TierRow>*> asset_rows;
+  for (const AssetSpec& a : scenario.assets) asset_rows.push_back(tiers.rows_for(a.symbol));
+
+  Book book;
+  std::unordered_map<std::string, std::int32_t> account_index;
+  int col[kColumnCount];
+  std::fill(std::begin(col), std::end(col), -1);
+  std::size_t n_fields = 0;
+  bool have_header = false;
+  std::string line;
+  std::vector<std::string_view> f;
+  std::int64_t row = 0;
+
+  while (std::getline(in, line)) {
+    ++row;
+    const std::string_view text = content(line);
+    if (text.empty()) continue;
+    split(text, f);
+    auto fail = [&](int c, const std::string& problem) { column_fail(file, row, c, problem); };
+
+    if (!have_header) {
+      for (std::size_t i = 0; i < f.size(); ++i) {
+        int which = -1;
+        for (int c = 0; c < kColumnCount; ++c) {
+          if (f[i] == kColumnNames[c]) which = c;
+        }
+        if (which < 0) {
+          throw InputError(file + ":" + std::to_string(row) + ": column '" + std::string(f[i]) +
+                           "': unknown column (known: " + column_list() + ")");
+        }
+        if (col[which] >= 0) {
+          fail(which, "appears twice in the header (fields " + std::to_string(col[which] + 1) +
+                          " and " + std::to_string(i + 1) + ")");
+        }
+        col[which] = static_cast<int>(i);
+      }
+      for (int c = 0; c < kRequiredColumns; ++c) {
+        if (col[c] < 0) fail(c, "required column missing from the header");
+      }
+      n_fields = f.size();
+      have_header = true;
+      continue;
+    }
+
+    if (f.size() != n_fields) {
+      throw InputError(file + ":" + std::to_string(row) + ": " + std::to_string(f.size()) +
+                       " fields, the header has " + std::to_string(n_fields) +
+                       " (each row needs a value, possibly empty, " + "for every column)");
+    }
+    auto field = [&](int c) -> std::string_view {
+      return col[c] < 0 ? std::string_view() : f[static_cast<std::size_t>(col[c])];
+    };
+    auto required = [&](int c) -> std::string_view {
+      const std::string_view v = field(c);
+      if (v.empty()) fail(c, "missing value");
+      return v;
+    };
+    auto number = [&](int c) -> double {
+      const std::string_view v = required(c);
+      double x = 0.0;
+      if (!parse_number(v, x)) fail(c, "not a finite number: '" + std::string(v) + "'");
+      return x;
+    };
+
+    Position p;
+    const std::string_view asset = required(kAsset);
+    p.asset = -1;
+    for (std::size_t a = 0; a < scenario.assets.size(); ++a) {
+      if (asset == scenario.assets[a].symbol) p.asset = static_cast<std::int32_t>(a);
+    }
+    if (p.asset < 0) {
+      std::string known;
+      for (const AssetSpec& a : scenario.assets) known += (known.empty() ? "" : ", ") + a.symbol;
+      fail(kAsset,
+           "unknown asset '" + std::string(asset) + "' (the scenario's assets: " + known + ")");
+    }
+    const std::string& symbol = scenario.assets[static_cast<std::size_t>(p.asset)].symbol;
+
+    const std::string_view side = required(kSide);
+    if (iequals(side, "long")) {
+      p.side = Side::long_side;
+    } else if (iequals(side, "short")) {
+      p.side = Side::short_side;
+    } else {
+      fail(kSide, "must be long or short, got '" + std::string(side) + "'");
+    }
+
+    const double notional = number(kNotional);
+    if (!(notional > 0)) fail(kNotional, "must be > 0, got " + shortest(notional));
+    p.entry_price = number(kEntry);
+    if (!(p.entry_price > 0)) fail(kEntry, "must be > 0, got " + shortest(p.entry_price));
+    const double leverage = number(kLeverage);
+    if (!(leverage > 0)) fail(kLeverage, "must be > 0, got " + shortest(leverage));
+
+    const TierRow* bracket = nullptr;  // the tier's bracket, when the row gives no rate
+    if (!field(kMaintenanceRate).empty()) {
+      // The row's own rate replaces the tier table entirely (A = 0, no leverage cap).
+      p.mm_rate = number(kMaintenanceRate);
+      if (!(p.mm_rate >= 0 && p.mm_rate < 1)) {
+        fail(kMaintenanceRate, "must be in [0, 1), got " + shortest(p.mm_rate));
+      }
+      p.maint_amount_usd = 0.0;
+    } else {
+      const std::vector<TierRow>* rows = asset_rows[static_cast<std::size_t>(p.asset)];
+      if (rows == nullptr) {
+        fail(kAsset, "tier table " + tiers.name + " has no brackets for " + symbol +
+                         " (give the row a maintenance_rate, or use a table that covers it)");
+      }
+      const TierRow* b = find_bracket(*rows, notional);
+      if (b == nullptr) {
+        fail(kNotional, shortest(notional) + " is beyond the largest bracket of " + symbol +
+                            " in tier table " + tiers.name + " (max " +
+                            shortest(rows->back().max_notional_usd) + ")");
+      }
+      if (leverage > b->max_leverage) {
+        fail(kLeverage, shortest(leverage) + " exceeds the tier maximum " +
+                            shortest(b->max_leverage) + " for " + symbol + " at notional " +
+                            shortest(notional));
+      }
+      p.mm_rate = b->maintenance_margin_rate;
+      p.maint_amount_usd = b->maintenance_amount_usd;
+      bracket = b;
+    }
+
+    const bool margin_given = !field(kMargin).empty();
+    if (margin_given) {
+      p.margin_usd = number(kMargin);
+      if (!(p.margin_usd > 0)) fail(kMargin, "must be > 0, got " + shortest(p.margin_usd));
+    } else {
+      p.margin_usd = notional / leverage;
+    }
+    const double maintenance_usd = p.mm_rate * notional - p.maint_amount_usd;
+    if (!(p.margin_usd > maintenance_usd)) {
+      fail(margin_given ? kMargin : kLeverage,
+           "margin " + shortest(p.margin_usd) + " USD" +
+               (margin_given ? std::string() : " (notional / leverage)") +
+               " does not exceed the maintenance margin at entry " + shortest(maintenance_usd) +
+               " USD (" + shortest(p.mm_rate) + " x " + shortest(notional) + " - " +
+               shortest(p.maint_amount_usd) + "): the position would be liquidated as it opened");
+    }
+    // A given margin sets the leverage the position really runs at: the tier's cap applies
+    // to it as to the leverage column.
+    if (margin_given && bracket != nullptr && notional / p.margin_usd > bracket->max_leverage) {
+      fail(kMargin, shortest(p.margin_usd) + " implies leverage " +
+                        shortest(notional / p.margin_usd) +
+                        " (notional_usd / margin_usd), which exceeds the tier maximum " +
+                        shortest(bracket->max_leverage) + " for " + symbol + " at notional " +
+                        shortest(notional));
+    }
+    p.quantity = notional / p.entry_price;
+
+    const std::string_view account = field(kAccount);
+    if (!account.empty()) {
+      auto [it, inserted] = account_index.try_emplace(
+          std::string(account), static_cast<std::int32_t>(book.accounts.size()));
+      if (inserted) book.accounts.emplace_back(account);
+      p.account = it->second;
+    }
+    book.positions.push_back(p);
+  }
+  if (in.bad()) throw InputError(file + ": read error (" + std::strerror(errno) + ")");
+  if (!have_header) {
+    throw InputError(file + ": no header row (expected " + column_list() +
+                     ", the last three optional)");
+  }
+  book.description =
+      file + " (" + grouped(static_cast<std::int64_t>(book.positions.size())) + " positions)";
+  return book;
+}
+
+// ---- synthetic book -------------------------------------------------------------------------
+//
+// Per asset a with open interest OI_a > 0 and long share s_a (book.synthetic):
+//  - longs hold OI_a·s_a of notional, shorts OI_a·(1 − s_a). The book is the *leveraged*
+//    open interest that can be liquidated; the other side of an imbalance is held by
+//    accounts that are not (market makers, hedged/spot-backed accounts), the convention of
+//    liquidation heatmaps. Counts: round(P·s_a) longs, the rest shorts, at least one position
+//    on a side that has notional.
+//  - Position i (0-based within the asset) draws one Philox block,
+//    draw4({seed, path = i, step = a}, Purpose::book, slot 0), seed = book.synthetic.seed
+//    (default 1; not simulation.seed, so that --seed varies the paths over a common book):
+//      word 0 → u_L: leverage level by inverse CDF over the weights;
+//      words 1, 2 → Box–Muller → (z_size, z_entry);  word 3: spare.
+//    Pure function of (seed, a, i): no dependence on threads or on the other assets.
+//  - size: raw_i = exp(kSizeSigma·z_size) (lognormal, heavy tailed like real books), scaled
+//    per side so the side's notional sums to its target exactly (up to rounding).
+//  - entry: E_i = spot·exp(entry_spread·z_entry) (median at spot): positions opened over
+//    recent prices, so long liquidation prices cluster below spot near E·(1 − 1/L + mm)
+//    and shorts above: a liquidation heatmap.
+//  - leverage: the drawn level, capped at the max_leverage of the bracket of the drawn
+//    notional (big positions cannot take high leverage); margin = notional / leverage.
+//  - mm, A: from that bracket.
+//  - survivors only: the book is today's *open* interest, so it holds no position that
+//    today's price would already have liquidated. A position past its liquidation price at
+//    spot (an entry far on the wrong side at high leverage: with the SPEC example, 11% of
+//    the open interest) redraws its entry from slot k = 1, 2, ... (words 1, 2 → Box–Muller,
+//    z0), i.e. its entry is drawn conditional on surviving at spot. Every attempt succeeds
+//    with probability >= 1/2 (an entry on the right side of spot always survives, because
+//    tables guarantee max_leverage·mm < 1), so kMaxEntryRedraws attempts fail with
+//    probability <= 2^-32 per position; such a position is kept and counted in
+//    Book::past_liquidation_at_spot (MODEL.md §3 liquidates it in the first step at S_0).
+//    Without this the engine would liquidate that 11% at S_0 on every path, a constant
+//    that swamps the tail statistics.
+
+namespace {
+
+struct Draw {
+  double u_leverage;
+  double z_size;
+  double z_entry;
+};
+
+constexpr std::uint32_t kMaxEntryRedraws = 32;
+
+Draw book_draw(std::uint64_t seed, std::uint64_t position, std::uint32_t asset) {
+  const U32x4 w = draw4(RngAddress{seed, position, asset}, Purpose::book, 0);
+  const NormalPair z = box_muller(u01(w.v[1]), u01(w.v[2]));
+  return Draw{u01(w.v[0]), z.z0, z.z1};
+}
+
+/// The normal for the k-th redraw (k >= 1) of a position's entry.
+double entry_redraw(std::uint64_t seed, std::uint64_t position, std::uint32_t asset,
+                    std::uint32_t k) {
+  const U32x4 w = draw4(RngAddress{seed, position, asset}, Purpose::book, k);
+  return box_muller(u01(w.v[1]), u01(w.v[2])).z0;
+}
+
+bool past_liquidation(const Position& p, double spot) {
+  const double liq = liquidation_price(p);
+  return p.side == Side::long_side ? liq >= spot : liq <= spot;
+}
+
+}  // namespace
+
+Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
+  const SyntheticBookSpec& sb = scenario.book.synthetic;
+  const std::string key = scenario.source_file.string() + ": book.synthetic";
+  if (sb.leverage_levels.empty() || sb.leverage_levels.size() != sb.leverage_weights.size()) {
+    throw InputError(key + ".leverage: levels and weights must be non-empty and of equal size");
+  }
+  // Inverse CDF: level k when cdf[k-1] <= u < cdf[k]; zero weights are never drawn.
+  std::vector<double> cdf;
+  double total_weight = 0.0;
+  for (double w : sb.leverage_weights) cdf.push_back(total_weight += w);
+  std::size_t last_drawable = 0;
+  for (std::size_t k = 0; k < sb.leverage_weights.size(); ++k) {
+    if (sb.leverage_weights[k] > 0) last_drawable = k;
+  }
+  auto level_of = [&](double u) {
+    const double x = u * total_weight;
+    const auto it = std::upper_bound(cdf.begin(), cdf.end(), x);
+    const auto k = static_cast<std::size_t>(it - cdf.begin());
+    return std::min(k, last_drawable);  // u·total rounding up to the total
+  };
+
+  Book book;
+  const int n_assets = scenario.n_assets();
+  for (int a = 0; a < n_assets; ++a) {
+    const AssetSpec& asset = scenario.assets[static_cast<std::size_t>(a)];
+    const double oi = sb.open_interest_usd.at(static_cast<std::size_t>(a));
+    const double share = sb.long_share.at(static_cast<std::size_t>(a));
+    if (!(oi > 0)) continue;
+    const std::vector<TierRow>* rows = tiers.rows_for(asset.symbol);
+    if (rows == nullptr) {
+      throw InputError(key + ".open_interest." + asset.symbol + ": tier table " + tiers.name +
+                       " has no brackets for " + asset.symbol +
+                       " (use a table that covers it, or [[book.tier]] rows)");
+    }
+    const double target[2] = {oi * share, oi * (1.0 - share)};  // USD, longs and shorts
+    auto n_long =
+        static_cast<std::int64_t>(std::llround(static_cast<double>(sb.positions) * share));
+    n_long = std::clamp<std::int64_t>(n_long, target[0] > 0 ? 1 : 0, sb.positions);
+    std::int64_t n_short = sb.positions - n_long;
+    if (target[1] > 0 && n_short == 0) n_short = 1;
+    if (target[1] <= 0) n_short = 0;
+    const std::int64_t n = n_long + n_short;
+
+    // Pass 1: the raw lognormal sizes' sum per side (serial, index order: reproducible).
+    double raw_sum[2] = {0.0, 0.0};
+    for (std::int64_t i = 0; i < n; ++i) {
+      const Draw d =
+          book_draw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a));
+      raw_sum[i < n_long ? 0 : 1] += std::exp(kSizeSigma * d.z_size);
+    }
+    const double scale[2] = {raw_sum[0] > 0 ? target[0] / raw_sum[0] : 0.0,
+                             raw_sum[1] > 0 ? target[1] / raw_sum[1] : 0.0};
+
+    // Pass 2: the same draws again (pure functions of the address) into positions.
+    book.positions.reserve(book.positions.size() + static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) {
+      const Draw d =
+          book_draw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a));
+      const int s = i < n_long ? 0 : 1;
+      const double notional = scale[s] * std::exp(kSizeSigma * d.z_size);
+      const TierRow* b = find_bracket(*rows, notional);
+      if (b == nullptr) {
+        throw InputError(key + ".positions: a drawn " + asset.symbol + " position of " +
+                         shortest(notional) + " USD is beyond the largest bracket of tier table " +
+                         tiers.name + " (max " + shortest(rows->back().max_notional_usd) +
+                         " USD); raise book.synthetic.positions (now " + grouped(sb.positions) +
+                         ") or lower open_interest." + asset.symbol);
+      }
+      const double leverage = std::min(sb.leverage_levels[level_of(d.u_leverage)], b->max_leverage);
+      Position p;
+      p.asset = a;
+      p.side = s == 0 ? Side::long_side : Side::short_side;
+      p.entry_price = asset.spot * std::exp(sb.entry_spread * d.z_entry);
+      p.quantity = notional / p.entry_price;
+      p.margin_usd = notional / leverage;
+      p.mm_rate = b->maintenance_margin_rate;
+      p.maint_amount_usd = b->maintenance_amount_usd;
+      // Tables guarantee max_leverage·mm < 1, so margin > mm·notional − A always holds here.
+      for (std::uint32_t k = 1; k <= kMaxEntryRedraws && past_liquidation(p, asset.spot); ++k) {
+        const double z =
+            entry_redraw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a), k);
+        p.entry_price = asset.spot * std::exp(sb.entry_spread * z);
+        p.quantity = notional / p.entry_price;
+      }
+      if (past_liquidation(p, asset.spot)) ++book.past_liquidation_at_spot;
+      book.positions.push_back(p);
+    }
+  }
+  book.description = "synthetic (" + grouped(static_cast<std::int64_t>(book.positions.size())) +
+                     " positions, book seed " + std::to_string(sb.seed);
+  if (book.past_liquidation_at_spot > 0) {
+    book.description +=
+        ", " + grouped(book.past_liquidation_at_spot) + " already past liquidation at spot";
+  }
+  book.description += ")";
+  return book;
+}
+
+Book load_book(const Scenario& scenario) {
+  return load_book(scenario, load_tier_table(scenario));
+}
+
+Book load_book(const Scenario& scenario, const TierTable& tiers) {
+  if (scenario.book.source == BookSource::csv) {
+    return load_csv_book(scenario.book.csv_path, scenario, tiers);
+  }
+  return synthetic_book(scenario, tiers);
+}
+
+// ---- prices (MODEL.md §3, F = 0) ------------------------------------------------------------
+
+PositionSide position_side(Side s) {
+  return s == Side::long_side ? PositionSide::long_side : PositionSide::short_side;
+}
+
+double liquidation_price(const Position& p) {
+  return liquidation_price(position_side(p.side), p.entry_price, p.margin_usd / p.quantity,
+                           p.maint_amount_usd / p.quantity, p.mm_rate);
+}
+
+double bankruptcy_price(const Position& p) {
+  return bankruptcy_price(position_side(p.side), p.entry_price, p.margin_usd / p.quantity);
+}
+
+}  // namespace liq

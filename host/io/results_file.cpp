@@ -1,0 +1,549 @@
+// liqstress — the HDF5 results file writer (schema: results/README.md, SPEC.md "Results
+// file"). Owns the target-path checks, the temporary file beside the target, the layout of
+// root attributes, /assets and /paths, row-block writes, and the atomic rename on commit.
+#include "host/io/results_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <span>
+#include <system_error>
+
+#include "host/util/errors.h"
+#include "host/io/hdf5_util.h"
+
+namespace liq {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Units and descriptions as readers see them (h5py: d.attrs["units"]).
+constexpr const char* kLogReturnUnits = "log-return (natural, dimensionless)";
+
+}  // namespace
+
+void ResultsWriter::check_target(const fs::path& target, bool force) {
+  const std::string where = target.string();
+  std::error_code ec;
+  const fs::file_status status = fs::status(target, ec);
+  if (status.type() == fs::file_type::none) {  // an error other than "not found"
+    throw InputError(where + ": cannot be examined (" + ec.message() + ")");
+  }
+  if (fs::is_directory(status)) {
+    throw InputError(where + ": is a folder; choose a file path with -o");
+  }
+  const fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  const fs::file_status parent_status = fs::status(parent, ec);
+  if (!fs::exists(parent_status)) {
+    throw InputError(where + ": folder '" + parent.string() + "' does not exist");
+  }
+  if (!fs::is_directory(parent_status)) {
+    throw InputError(where + ": '" + parent.string() + "' is not a folder");
+  }
+  // The temporary file is created in the same folder (so that the final rename is atomic):
+  // it must be writable there, whatever the target's own permissions.
+  if (::access(parent.c_str(), W_OK | X_OK) != 0) {
+    throw InputError(where + ": folder '" + parent.string() + "' is not writable (" +
+                     std::strerror(errno) + ")");
+  }
+  // symlink_status: a dangling link at the target counts as an existing file, since the
+  // final rename would replace it.
+  if (!force && fs::exists(fs::symlink_status(target, ec))) {
+    throw InputError(where +
+                     ": exists; pass --force to replace it, or choose another path with -o");
+  }
+}
+
+namespace {
+
+// Pushes the closed file's bytes to the disk before the rename makes it visible: a crash
+// after the rename then cannot leave a target that is truncated.
+void sync_file(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw RuntimeFailure(path.string() + ": cannot reopen to sync (" + std::strerror(errno) + ")");
+  }
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) {
+    throw RuntimeFailure(path.string() + ": sync to disk failed (" + std::strerror(err) + ")");
+  }
+}
+
+}  // namespace
+
+struct ResultsWriter::Impl {
+  fs::path target;
+  fs::path temp;
+  bool force = false;
+  bool per_path = false;
+  std::size_t n_paths = 0;
+  int n_assets = 0;
+  bool committed = false;
+  bool created = false;  // the temporary file exists (ours to remove)
+
+  // Declared in opening order: destroyed in reverse, so datasets close before their group
+  // and the group before the file.
+  h5::Handle file;
+  h5::Handle paths_group;
+  h5::Handle final_log_return;      // [N, A] f64
+  h5::Handle min_log_return;        // [N, A] f64
+  h5::Handle max_log_return;        // [N, A] f64
+  h5::Handle weight;                // [N] f64
+  h5::Handle liquidated_usd;        // [N, A, 2] f64
+  h5::Handle liquidated_positions;  // [N, A, 2] u32
+  h5::Handle bad_debt_usd;          // [N] f64
+  h5::Handle adl_usd;               // [N] f64
+  h5::Handle adl_closed_usd;        // [N] f64
+  h5::Handle insurance_fund_usd;    // [N] f64
+  h5::Handle portfolio_pnl_usd;     // [N, P] f64, only when P > 0
+  h5::Handle portfolio_liquidated;  // [N, P] u8, only when P > 0
+  h5::Handle cascade_rounds;        // [N] u16
+  int n_portfolios = 0;
+  bool growable = false;
+
+  ~Impl() {
+    if (committed) return;
+    // An interrupted or failed run leaves nothing: close whatever is open (ignoring errors:
+    // the file is being discarded) and remove the temporary file.
+    cascade_rounds.reset();
+    portfolio_liquidated.reset();
+    portfolio_pnl_usd.reset();
+    insurance_fund_usd.reset();
+    adl_closed_usd.reset();
+    adl_usd.reset();
+    bad_debt_usd.reset();
+    liquidated_positions.reset();
+    liquidated_usd.reset();
+    weight.reset();
+    max_log_return.reset();
+    min_log_return.reset();
+    final_log_return.reset();
+    paths_group.reset();
+    file.reset();
+    if (created) {
+      std::error_code ec;
+      fs::remove(temp, ec);
+    }
+  }
+
+  [[noreturn]] void rethrow(const std::exception& e) const {
+    throw RuntimeFailure(temp.string() + ": " + e.what());
+  }
+
+  void create(const Provenance& provenance, const std::vector<std::string>& assets,
+              const std::vector<std::string>& portfolios);
+  void close_all();
+};
+
+void ResultsWriter::Impl::create(const Provenance& p, const std::vector<std::string>& assets,
+                                 const std::vector<std::string>& portfolios) {
+  // The file creation list is also the root group's object creation list: no times there
+  // either. Library version bounds stay at their default (readable by HDF5 1.8 and later).
+  const h5::Handle fcpl = h5::plist_handle(H5Pcreate(H5P_FILE_CREATE), "file creation list");
+  h5::check(H5Pset_obj_track_times(fcpl.get(), false), "switching off time tracking");
+  const h5::Handle fapl = h5::plist_handle(H5Pcreate(H5P_FILE_ACCESS), "file access list");
+  // Closing the file closes anything still open in it: the discard path cannot leak it.
+  h5::check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_STRONG), "file close degree");
+  file = h5::file_handle(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+                         "creating the HDF5 file");
+  created = true;
+
+  const hid_t root = file.get();
+  h5::write_string_attribute(root, "format", "liqstress-results");
+  h5::write_attribute<std::int32_t>(root, "format_version", kFormatVersion);
+  h5::write_string_attribute(root, "liqstress_version", p.liqstress_version);
+  h5::write_string_attribute(root, "git_commit", p.git_commit);
+  h5::write_string_attribute(root, "created_utc", p.created_utc);
+  h5::write_string_attribute(root, "config", p.config);
+  h5::write_attribute<std::uint64_t>(root, "seed", p.seed);
+  h5::write_attribute<std::uint64_t>(root, "first_path", p.first_path);
+  h5::write_attribute<std::uint64_t>(root, "paths", p.paths);
+  h5::write_attribute<std::int32_t>(root, "steps", p.steps);
+  h5::write_attribute<double>(root, "step_seconds", p.step_seconds);
+  h5::write_string_attribute(root, "backend", p.backend);
+  h5::write_string_attribute(root, "device", p.device);
+  h5::write_attribute<std::int32_t>(root, "mpi_ranks", p.mpi_ranks);
+  h5::write_string_attribute(root, "inputs", p.inputs);
+  h5::write_string_attribute(root, "book_sha256", p.book_sha256);
+  if (p.shard_inputs) {
+    h5::write_attribute<std::int32_t>(root, "mixed_inputs", 1);
+    h5::write_string_attribute(root, "shard_inputs", *p.shard_inputs);
+  }
+  h5::write_string_attribute(root, "rng", "philox4x32-10");
+
+  h5::create_string_dataset(
+      root, "assets", assets, "symbol",
+      "asset symbols in config order: the column order of every dataset with an asset axis");
+
+  if (!portfolios.empty()) {
+    h5::create_string_dataset(
+        root, "portfolios", portfolios, "name",
+        "[[portfolio]] account names in config order: the column order of /paths/portfolio_*");
+  }
+
+  if (!per_path) return;
+  paths_group = h5::create_group(
+      root, "paths",
+      "one row per simulated path: row i is path first_path + i of the run; asset columns "
+      "follow /assets");
+  const hid_t g = paths_group.get();
+  const auto n = static_cast<hsize_t>(n_paths);
+  const auto a = static_cast<hsize_t>(n_assets);
+  const hid_t f64 = h5::TypeOf<double>::file();
+  final_log_return = h5::create_dataset(
+      g, "final_log_return", f64, {n, a}, kLogReturnUnits,
+      "ln(S_T / S_0): the log of the traded price at the horizon over its starting spot", growable);
+  min_log_return = h5::create_dataset(
+      g, "min_log_return", f64, {n, a}, kLogReturnUnits,
+      "ln(extreme / S_0) of the traded price over the horizon, Brownian-bridge extremes between "
+      "steps included: the values that decide liquidations (here the minimum, which reaches "
+      "long positions' liquidation prices)",
+      growable);
+  max_log_return = h5::create_dataset(
+      g, "max_log_return", f64, {n, a}, kLogReturnUnits,
+      "ln(extreme / S_0) of the traded price over the horizon, Brownian-bridge extremes between "
+      "steps included: the values that decide liquidations (here the maximum, which reaches "
+      "short positions' liquidation prices)",
+      growable);
+  weight = h5::create_dataset(g, "weight", f64, {n}, "1",
+                              "likelihood ratio of the path (1 without importance sampling): "
+                              "weight each row by it when averaging over paths",
+                              growable);
+  const hid_t u32 = h5::TypeOf<std::uint32_t>::file();
+  liquidated_usd = h5::create_dataset(
+      g, "liquidated_usd", f64, {n, a, 2}, "USD",
+      "liquidated notional q·P_liq (quantity times liquidation price) over the horizon per "
+      "path, asset and side (0 long, 1 short)",
+      growable);
+  liquidated_positions = h5::create_dataset(g, "liquidated_positions", u32, {n, a, 2}, "positions",
+                                            "number of positions liquidated per path, asset and "
+                                            "side (0 long, 1 short)",
+                                            growable);
+  bad_debt_usd = h5::create_dataset(
+      g, "bad_debt_usd", f64, {n}, "USD",
+      "losses beyond bankruptcy: sum over liquidated positions of q·max(0, P_bk − P_x) for longs "
+      "(P_x − P_bk for shorts), P_x the execution price, plus cross-margin accounts' negative "
+      "equity",
+      growable);
+  adl_usd = h5::create_dataset(g, "adl_usd", f64, {n}, "USD",
+                               "bad debt the insurance fund could not pay (the deficit), "
+                               "auto-deleveraged against profitable opposite positions",
+                               growable);
+  adl_closed_usd = h5::create_dataset(
+      g, "adl_closed_usd", f64, {n}, "USD",
+      "notional of opposite-side positions in profit that auto-deleveraging closed, at the "
+      "bankrupt positions' bankruptcy prices (they leave the book); 0 with insurance_fund.adl = "
+      "none",
+      growable);
+  insurance_fund_usd = h5::create_dataset(
+      g, "insurance_fund_usd", f64, {n}, "USD",
+      "insurance fund balance at the horizon: start + liquidation fees − bad debt it paid",
+      growable);
+  if (n_portfolios > 0) {
+    const auto np = static_cast<hsize_t>(n_portfolios);
+    portfolio_pnl_usd = h5::create_dataset(
+        g, "portfolio_pnl_usd", f64, {n, np}, "USD",
+        "P&L of each [[portfolio]] account over the horizon (columns follow /portfolios): change "
+        "of its equity, marked to market at spot at the start; loss = −P&L",
+        growable);
+    portfolio_liquidated = h5::create_dataset(
+        g, "portfolio_liquidated", h5::TypeOf<std::uint8_t>::file(), {n, np}, "1",
+        "1 when the account was liquidated on the path (equity below its maintenance margin), "
+        "else 0",
+        growable);
+  }
+  cascade_rounds = h5::create_dataset(
+      g, "cascade_rounds", h5::TypeOf<std::uint16_t>::file(), {n}, "rounds",
+      "largest number of cascade rounds in a step (rounds of liquidation -> price impact -> "
+      "liquidation that liquidated something, MODEL.md section 4): 0 when the path liquidated "
+      "nothing, 1 without feedback; impact.max_cascade_rounds when the cap was reached",
+      growable);
+}
+
+void ResultsWriter::Impl::close_all() {
+  cascade_rounds.close("closing /paths/cascade_rounds");
+  portfolio_liquidated.close("closing /paths/portfolio_liquidated");
+  portfolio_pnl_usd.close("closing /paths/portfolio_pnl_usd");
+  insurance_fund_usd.close("closing /paths/insurance_fund_usd");
+  adl_closed_usd.close("closing /paths/adl_closed_usd");
+  adl_usd.close("closing /paths/adl_usd");
+  bad_debt_usd.close("closing /paths/bad_debt_usd");
+  liquidated_positions.close("closing /paths/liquidated_positions");
+  liquidated_usd.close("closing /paths/liquidated_usd");
+  weight.close("closing /paths/weight");
+  max_log_return.close("closing /paths/max_log_return");
+  min_log_return.close("closing /paths/min_log_return");
+  final_log_return.close("closing /paths/final_log_return");
+  paths_group.close("closing /paths");
+  if (file.valid()) {
+    h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flushing the file");
+  }
+  file.close("closing the file");
+}
+
+ResultsWriter::ResultsWriter(const std::filesystem::path& target, bool force,
+                             const Provenance& provenance, const std::vector<std::string>& assets,
+                             std::size_t n_paths, bool per_path,
+                             const std::vector<std::string>& portfolios, bool growable)
+    : impl_(std::make_unique<Impl>()) {
+  h5::silence_errors();
+  check_target(target, force);
+  Impl& m = *impl_;
+  m.target = target;
+  m.temp = target;
+  m.temp += ".tmp." + std::to_string(::getpid());
+  m.force = force;
+  m.per_path = per_path;
+  m.n_paths = n_paths;
+  m.n_assets = static_cast<int>(assets.size());
+  m.n_portfolios = static_cast<int>(portfolios.size());
+  m.growable = growable;
+  try {
+    m.create(provenance, assets, portfolios);
+  } catch (const RuntimeFailure& e) {
+    m.rethrow(e);  // impl_'s destructor then removes the temporary file
+  }
+}
+
+ResultsWriter::~ResultsWriter() = default;
+
+void ResultsWriter::write_rows(std::size_t first_row, const PathRows& rows) {
+  Impl& m = *impl_;
+  if (m.committed)
+    throw RuntimeFailure(m.target.string() + ": rows written after commit (internal error)");
+  if (!m.per_path || rows.n_rows == 0) return;
+  if (rows.n_assets != m.n_assets) {
+    throw RuntimeFailure(m.temp.string() + ": rows carry " + std::to_string(rows.n_assets) +
+                         " assets, the file " + std::to_string(m.n_assets) + " (internal error)");
+  }
+  if (first_row > m.n_paths || rows.n_rows > m.n_paths - first_row) {
+    throw RuntimeFailure(m.temp.string() + ": rows [" + std::to_string(first_row) + ", " +
+                         std::to_string(first_row + rows.n_rows) + ") outside the file's " +
+                         std::to_string(m.n_paths) + " paths (internal error)");
+  }
+  try {
+    const std::size_t n = rows.n_rows;
+    h5::write_block(m.final_log_return.get(), first_row, n,
+                    std::span<const double>(rows.final_log_return));
+    h5::write_block(m.min_log_return.get(), first_row, n,
+                    std::span<const double>(rows.min_log_return));
+    h5::write_block(m.max_log_return.get(), first_row, n,
+                    std::span<const double>(rows.max_log_return));
+    h5::write_block(m.weight.get(), first_row, n, std::span<const double>(rows.weight));
+    h5::write_block(m.liquidated_usd.get(), first_row, n,
+                    std::span<const double>(rows.liquidated_usd));
+    h5::write_block(m.liquidated_positions.get(), first_row, n,
+                    std::span<const std::uint32_t>(rows.liquidated_positions));
+    h5::write_block(m.bad_debt_usd.get(), first_row, n, std::span<const double>(rows.bad_debt_usd));
+    h5::write_block(m.adl_usd.get(), first_row, n, std::span<const double>(rows.adl_usd));
+    h5::write_block(m.adl_closed_usd.get(), first_row, n,
+                    std::span<const double>(rows.adl_closed_usd));
+    h5::write_block(m.insurance_fund_usd.get(), first_row, n,
+                    std::span<const double>(rows.insurance_fund_usd));
+    if (m.n_portfolios > 0) {
+      if (rows.n_portfolios != m.n_portfolios) {
+        throw RuntimeFailure("rows carry " + std::to_string(rows.n_portfolios) +
+                             " portfolios, the file " + std::to_string(m.n_portfolios) +
+                             " (internal error)");
+      }
+      h5::write_block(m.portfolio_pnl_usd.get(), first_row, n,
+                      std::span<const double>(rows.portfolio_pnl_usd));
+      h5::write_block(m.portfolio_liquidated.get(), first_row, n,
+                      std::span<const std::uint8_t>(rows.portfolio_liquidated));
+    }
+    h5::write_block(m.cascade_rounds.get(), first_row, n,
+                    std::span<const std::uint16_t>(rows.cascade_rounds));
+  } catch (const RuntimeFailure& e) {
+    m.rethrow(e);
+  }
+}
+
+void ResultsWriter::write_timeseries(const StepSums& sums, std::uint64_t n_paths,
+                                     std::int32_t steps) {
+  Impl& m = *impl_;
+  const auto a = static_cast<std::size_t>(m.n_assets);
+  const StepCells cells{steps, m.n_assets};
+  if (sums.n_cells != cells.total()) {
+    throw RuntimeFailure(m.temp.string() + ": step sums have " + std::to_string(sums.n_cells) +
+                         " cells, expected " + std::to_string(cells.total()) + " (internal error)");
+  }
+  const auto n_steps = static_cast<std::size_t>(steps);
+  std::vector<double> liq_mean(n_steps * a * 2), liq_std(n_steps * a * 2);
+  std::vector<double> flow_mean(n_steps * a), flow_std(n_steps * a);
+  std::vector<double> impact_mean(n_steps * a), impact_std(n_steps * a);
+  std::vector<double> adl_mean(n_steps), adl_std(n_steps), closed_mean(n_steps),
+      closed_std(n_steps);
+  for (std::int32_t k = 0; k < steps; ++k) {
+    adl_mean[k] = sums.mean(cells.adl(k), n_paths);
+    adl_std[k] = sums.stddev(cells.adl(k), n_paths);
+    closed_mean[k] = sums.mean(cells.adl_closed(k), n_paths);
+    closed_std[k] = sums.stddev(cells.adl_closed(k), n_paths);
+    for (std::int32_t i = 0; i < m.n_assets; ++i) {
+      const std::size_t at = static_cast<std::size_t>(k) * a + static_cast<std::size_t>(i);
+      for (std::int32_t side = 0; side < 2; ++side) {
+        liq_mean[at * 2 + side] = sums.mean(cells.liquidated(k, i, side), n_paths);
+        liq_std[at * 2 + side] = sums.stddev(cells.liquidated(k, i, side), n_paths);
+      }
+      flow_mean[at] = sums.mean(cells.flow(k, i), n_paths);
+      flow_std[at] = sums.stddev(cells.flow(k, i), n_paths);
+      impact_mean[at] = sums.mean(cells.impact(k, i), n_paths, kImpactScale);
+      impact_std[at] = sums.stddev(cells.impact(k, i), n_paths, kImpactScale);
+    }
+  }
+  try {
+    const h5::Handle g = h5::create_group(
+        m.file.get(), "timeseries",
+        "per step, statistics across the file's paths; row k is the step [kΔ, (k+1)Δ). All are "
+        "accumulated exactly in integers (USD in cents, impact in units of 1e-12), so shards and "
+        "thread counts give the same bytes");
+    const hid_t f64 = h5::TypeOf<double>::file();
+    const auto write = [&](const char* name, std::vector<hsize_t> dims, const char* units,
+                           const char* what, const std::vector<double>& values) {
+      const h5::Handle d = h5::create_dataset(g.get(), name, f64, std::move(dims), units, what);
+      h5::write_block(d.get(), 0, n_steps, std::span<const double>(values));
+    };
+    const auto steps_h = static_cast<hsize_t>(steps);
+    write("liquidated_usd_mean", {steps_h, a, 2}, "USD",
+          "mean across paths of the notional q·P_liq liquidated in each step, per asset and side "
+          "(0 long, 1 short)",
+          liq_mean);
+    write("liquidated_usd_std", {steps_h, a, 2}, "USD",
+          "standard deviation across paths (n − 1) of the notional liquidated in each step, per "
+          "asset and side",
+          liq_std);
+    write("forced_flow_usd_mean", {steps_h, a}, "USD",
+          "mean across paths of the step's net forced flow per asset: liquidated shorts bought "
+          "back minus liquidated longs sold (each at q·P_liq), plus cross-margin accounts closed "
+          "at market; buys > 0",
+          flow_mean);
+    write("forced_flow_usd_std", {steps_h, a}, "USD",
+          "standard deviation across paths (n − 1) of the step's net forced flow per asset",
+          flow_std);
+    write("impact_mean", {steps_h, a}, "log price",
+          "mean across paths of the log-price impact m at the step's end per asset: ln(traded "
+          "price / price without feedback), after this step's cascade and the decay of earlier "
+          "impact (0 with impact.model = none)",
+          impact_mean);
+    write("impact_std", {steps_h, a}, "log price",
+          "standard deviation across paths (n − 1) of the log-price impact at the step's end",
+          impact_std);
+    write("adl_usd_mean", {steps_h}, "USD",
+          "mean across paths of the step's ADL deficit: bad debt the insurance fund could not pay",
+          adl_mean);
+    write("adl_usd_std", {steps_h}, "USD",
+          "standard deviation across paths (n − 1) of the step's ADL deficit", adl_std);
+    write("adl_closed_usd_mean", {steps_h}, "USD",
+          "mean across paths of the notional auto-deleveraging closed in the step", closed_mean);
+    write("adl_closed_usd_std", {steps_h}, "USD",
+          "standard deviation across paths (n − 1) of the notional ADL closed in the step",
+          closed_std);
+    // The integers themselves, so `liqstress merge` adds shards exactly: the price and flow
+    // cells in `exact_sums` (the shape format_version 1 gave it), the ADL cells beside it.
+    const auto flow_cells = static_cast<std::size_t>(cells.adl(0));
+    const h5::Handle raw = h5::create_dataset(
+        g.get(), "exact_sums", h5::TypeOf<std::uint64_t>::file(),
+        {static_cast<hsize_t>(flow_cells), 4}, "1",
+        "the exact accumulators behind the datasets above, per cell (liquidated [steps, A, 2], "
+        "then forced flow [steps, A], then impact [steps, A]): [Σc lo, Σc hi, Σc² lo, Σc² hi] "
+        "as 128-bit two's-complement integers of c = round(value · scale), scale 100 for USD "
+        "and 1e12 for impact; `liqstress merge` adds them");
+    const std::span<const std::uint64_t> words(sums.words);
+    h5::write_block(raw.get(), 0, flow_cells, words.first(flow_cells * 4));
+    const auto adl_cells = static_cast<std::size_t>(cells.total()) - flow_cells;
+    const h5::Handle adl = h5::create_dataset(
+        g.get(), "exact_sums_adl", h5::TypeOf<std::uint64_t>::file(),
+        {static_cast<hsize_t>(adl_cells), 4}, "1",
+        "the exact accumulators behind adl_usd_* and adl_closed_usd_*, per cell (ADL deficit "
+        "[steps], then ADL closed [steps]), as in exact_sums with scale 100 (cents)");
+    h5::write_block(adl.get(), 0, adl_cells, words.subspan(flow_cells * 4));
+  } catch (const RuntimeFailure& e) {
+    m.rethrow(e);
+  }
+}
+
+void ResultsWriter::set_paths(std::size_t n_paths) {
+  Impl& m = *impl_;
+  if (!m.growable)
+    throw RuntimeFailure(m.temp.string() + ": set_paths on a fixed-size file (internal error)");
+  try {
+    if (m.per_path) {
+      for (h5::Handle* d : {&m.final_log_return, &m.min_log_return, &m.max_log_return, &m.weight,
+                            &m.liquidated_usd, &m.liquidated_positions, &m.bad_debt_usd, &m.adl_usd,
+                            &m.adl_closed_usd, &m.insurance_fund_usd, &m.portfolio_pnl_usd,
+                            &m.portfolio_liquidated, &m.cascade_rounds}) {
+        if (d->valid()) h5::set_rows(d->get(), n_paths);
+      }
+    }
+    h5::check(H5Adelete(m.file.get(), "paths"), "replacing attribute 'paths'");
+    h5::write_attribute<std::uint64_t>(m.file.get(), "paths", n_paths);
+  } catch (const RuntimeFailure& e) {
+    m.rethrow(e);
+  }
+  m.n_paths = n_paths;
+}
+
+hid_t ResultsWriter::file_id() const {
+  return impl_->file.get();
+}
+
+void ResultsWriter::write_summary(const std::vector<Metric>& metrics) {
+  Impl& m = *impl_;
+  try {
+    liq::write_summary(m.file.get(), metrics);
+  } catch (const RuntimeFailure& e) {
+    m.rethrow(e);
+  }
+}
+
+void ResultsWriter::commit() {
+  Impl& m = *impl_;
+  if (m.committed) return;
+  try {
+    m.close_all();
+  } catch (const RuntimeFailure& e) {
+    m.rethrow(e);
+  }
+  sync_file(m.temp);
+  const std::string where = m.target.string();
+  if (!m.force) {
+    // Without --force an existing target must survive even if it appeared during the run:
+    // rename without replacing, atomically where the file system supports it.
+    if (::renameat2(AT_FDCWD, m.temp.c_str(), AT_FDCWD, m.target.c_str(), RENAME_NOREPLACE) == 0) {
+      m.committed = true;
+      return;
+    }
+    const int err = errno;
+    if (err == EEXIST) {
+      throw InputError(where +
+                       ": exists; pass --force to replace it, or choose another path with -o");
+    }
+    if (err != EINVAL && err != ENOSYS && err != ENOTSUP) {
+      throw RuntimeFailure(where + ": renaming " + m.temp.string() + " onto it failed (" +
+                           std::strerror(err) + ")");
+    }
+    std::error_code ec;
+    if (fs::exists(m.target, ec)) {
+      throw InputError(where +
+                       ": exists; pass --force to replace it, or choose another path with -o");
+    }
+  }
+  std::error_code ec;
+  fs::rename(m.temp, m.target, ec);
+  if (ec) {
+    throw RuntimeFailure(where + ": renaming " + m.temp.string() + " onto it failed (" +
+                         ec.message() + ")");
+  }
+  m.committed = true;
+}
+
+const std::filesystem::path& ResultsWriter::temporary_path() const {
+  return impl_->temp;
+}
+
+}  // namespace liq

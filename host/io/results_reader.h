@@ -1,0 +1,46 @@
+// liqstress — reading results files back (merge, compare): the root attributes checked
+// against this version's format, per-path rows in blocks, the exact per-step sums, and the
+// per-path columns a summary is computed from.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "host/io/hdf5_util.h"
+#include "host/model/path_rows.h"
+#include "host/model/step_sums.h"
+#include "host/stats/summary.h"
+
+namespace liq {
+
+/// An open results file and its root attributes.
+struct ResultsFile {
+  std::filesystem::path path;
+  h5::Handle file;
+  std::string config;  // resolved scenario, TOML text
+  std::string liqstress_version, git_commit, backend, device;
+  std::uint64_t seed = 0, first_path = 0, paths = 0;
+  std::int32_t steps = 0;
+  std::int32_t mpi_ranks = 1;  // 1 in files written before the attribute existed
+  // Provenance by content; empty in files written before these attributes existed.
+  std::string inputs, book_sha256;
+  double step_seconds = 0.0;
+  std::vector<std::string> assets, portfolios;
+  bool per_path = false;  // has /paths
+
+  /// Opens `path` read-only. InputError (exit 2) when it is not an HDF5 file, not a
+  /// liqstress results file, or of another format_version, naming the file and the reason.
+  explicit ResultsFile(const std::filesystem::path& path);
+
+  /// Reads rows [first_row, first_row + n) of /paths into `rows` (resized).
+  void read_rows(std::size_t first_row, std::size_t n, PathRows& rows) const;
+  /// /timeseries/exact_sums.
+  StepSums read_exact_sums() const;
+  /// /summary (InputError when missing).
+  std::vector<Metric> read_metrics() const;
+};
+
+}  // namespace liq

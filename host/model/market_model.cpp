@@ -1,0 +1,126 @@
+// liqstress — building MarketParams from a Scenario (see market_model.h).
+#include "host/model/market_model.h"
+
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+#include "host/util/errors.h"
+#include "host/model/linalg.h"
+
+namespace liq {
+
+namespace {
+// Steps are compared in seconds; a millisecond absorbs the rounding of "1.5h" style input.
+constexpr double kTimeEpsilon_s = 1e-3;
+}  // namespace
+
+MarketModel::MarketModel(const Scenario& sc) {
+  const int n = sc.n_assets();
+  if (n < 1 || n > kMaxAssets) {
+    throw InputError("scenario has " + std::to_string(n) + " assets; liqstress supports 1 to " +
+                     std::to_string(kMaxAssets));
+  }
+  const SimulationSpec& sim = sc.simulation;
+  const std::int32_t steps = sim.steps();
+  MarketParams& p = params_;
+  p.seed = sim.seed;
+  p.n_assets = n;
+  p.n_steps = steps;
+  p.dt_years = sim.step_s / kSecondsPerYear;
+  p.sqrt_dt = std::sqrt(p.dt_years);
+  p.innovations =
+      sim.innovations == InnovationKind::student_t ? Innovations::student_t : Innovations::gaussian;
+  p.dof = sim.dof;
+
+  std::vector<double> chol;
+  try {
+    chol = cholesky_lower(sc.correlation, n);
+  } catch (const std::domain_error& e) {
+    throw InputError(sc.source_file.string() + ": market.correlation: " + e.what());
+  }
+  for (int a = 0; a < n; ++a)
+    for (int b = 0; b <= a; ++b) p.chol[a * kMaxAssets + b] = chol[a * n + b];
+
+  const JumpSpec& mj = sc.market_jumps;
+  p.market_jump_count_mean = mj.rate * p.dt_years;
+  p.market_jump_mean = mj.mean;
+  p.market_jump_stdev = mj.stdev;
+  for (int a = 0; a < n; ++a) {
+    const AssetSpec& as = sc.assets[a];
+    p.vol[a] = as.vol;
+    p.beta[a] = as.beta;
+    p.spot[a] = as.spot;
+    p.funding_step[a] = as.funding_8h * sim.step_s / (8.0 * 3600.0);
+    p.jump_count_mean[a] = as.jumps.rate * p.dt_years;
+    p.jump_mean[a] = as.jumps.mean;
+    p.jump_stdev[a] = as.jumps.stdev;
+    double compensator = 0.0;  // c_a, annualised; 0 unless asked for (the stress view)
+    if (sim.drift_compensation) {
+      // c_a = λ_a (E[e^J] − 1) + λ_M (E[e^{β J_M}] − 1), J ~ N(m, s²) (MODEL.md §1).
+      const double b = as.beta;
+      compensator =
+          as.jumps.rate * std::expm1(as.jumps.mean + 0.5 * as.jumps.stdev * as.jumps.stdev) +
+          mj.rate * std::expm1(b * mj.mean + 0.5 * b * b * mj.stdev * mj.stdev);
+    }
+    p.drift[a] = as.drift - compensator;
+  }
+
+  // Volatility multiplier v(k): a shock covers the steps that *start* in [at, at + duration);
+  // overlapping multipliers multiply.
+  vol_multiplier_.assign(static_cast<std::size_t>(steps), 1.0);
+  std::map<std::int32_t, std::vector<double>> gaps;  // step → summed log-returns
+  for (const ShockSpec& sh : sc.shocks) {
+    for (std::int32_t k = 0; k < steps; ++k) {
+      const double start_s = static_cast<double>(k) * sim.step_s;
+      if (start_s + kTimeEpsilon_s >= sh.at_s && start_s + kTimeEpsilon_s < sh.at_s + sh.duration_s)
+        vol_multiplier_[static_cast<std::size_t>(k)] *= sh.vol_multiplier;
+    }
+    // The gap lands at the end of step ⌊at/Δ⌋.
+    const auto k = static_cast<std::int32_t>(std::floor(sh.at_s / sim.step_s + 1e-9));
+    std::vector<double>& g = gaps[std::min(k, steps - 1)];
+    g.resize(static_cast<std::size_t>(n), 0.0);
+    for (int a = 0; a < n; ++a) g[a] += std::log1p(sh.returns[static_cast<std::size_t>(a)]);
+  }
+  for (const auto& [k, g] : gaps) {
+    shock_step_.push_back(k);
+    shock_log_return_.insert(shock_log_return_.end(), g.begin(), g.end());
+  }
+}
+
+MarketParams MarketModel::params() const {
+  MarketParams p = params_;
+  p.vol_multiplier = vol_multiplier_.data();
+  p.n_shock_steps = static_cast<std::int32_t>(shock_step_.size());
+  p.shock_step = shock_step_.empty() ? nullptr : shock_step_.data();
+  p.shock_log_return = shock_log_return_.empty() ? nullptr : shock_log_return_.data();
+  return p;
+}
+
+ImpactParams impact_params(const Scenario& sc) {
+  const ImpactSpec& im = sc.impact;
+  const int n = sc.n_assets();
+  ImpactParams ip;
+  ip.law = im.model == ImpactModel::none     ? ImpactLaw::none
+           : im.model == ImpactModel::linear ? ImpactLaw::linear
+                                             : ImpactLaw::square_root;
+  ip.max_rounds = im.max_cascade_rounds;
+  ip.strength = im.strength;
+  // The flow memory Q decays so that the impact G(Q) ∝ |Q|^α, without thinning, halves every
+  // half-life: Q's own half-life is α·half_life (kernels/impact.h).
+  const double alpha = ip.law == ImpactLaw::square_root ? 0.5 : 1.0;
+  ip.flow_decay = std::isinf(im.half_life_s)
+                      ? 1.0
+                      : std::exp2(-sc.simulation.step_s / (alpha * im.half_life_s));
+  for (int a = 0; a < n; ++a) {
+    ip.depth[a] = sc.assets[a].depth_usd.value_or(0.0);
+    for (int b = 0; b < n; ++b)
+      ip.cross[a * kMaxAssets + b] = im.cross.empty() ? (a == b ? 1.0 : 0.0) : im.cross[a * n + b];
+  }
+  ip.thin_drawdown = im.thin_drawdown;
+  ip.thin_flow = im.thin_flow;
+  ip.thin_floor = im.thin_floor;
+  return ip;
+}
+
+}  // namespace liq

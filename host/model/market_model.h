@@ -1,0 +1,34 @@
+// liqstress — from a validated Scenario to the kernels' MarketParams (MODEL.md §1):
+// Cholesky factor, per-step rates, jump compensator, the volatility-multiplier schedule
+// and the sparse list of deterministic gaps. Owns the arrays the params point into.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "host/scenario/scenario.h"
+#include "kernels/impact.h"
+#include "kernels/market.h"
+
+namespace liq {
+
+constexpr double kSecondsPerYear = 365.0 * 86400.0;  // crypto trades every day
+
+class MarketModel {
+ public:
+  explicit MarketModel(const Scenario& scenario);
+
+  /// Parameters whose pointers view this object's arrays (host memory): valid while it lives.
+  MarketParams params() const;
+
+ private:
+  MarketParams params_;
+  std::vector<double> vol_multiplier_;    // [steps]
+  std::vector<std::int32_t> shock_step_;  // steps that end with a gap, increasing
+  std::vector<double> shock_log_return_;  // [shock steps × assets]
+};
+
+/// The kernels' impact parameters (MODEL.md §4) of a validated Scenario.
+ImpactParams impact_params(const Scenario& scenario);
+
+}  // namespace liq

@@ -1,0 +1,46 @@
+// liqstress — what `run` builds and checks before it simulates (see run_setup.h).
+#include "host/run/run_setup.h"
+
+#include <system_error>
+#include <utility>
+
+#include "host/scenario/config.h"
+#include "host/io/results_file.h"
+
+namespace liq {
+
+std::string substitute_name(std::string path, const std::string& name) {
+  const std::string key = "{name}";
+  for (std::size_t at = path.find(key); at != std::string::npos;
+       at = path.find(key, at + name.size()))
+    path.replace(at, key.size(), name);
+  return path;
+}
+
+RunSetup set_up_run(const SetupRequest& request) {
+  RunSetup setup;
+  setup.scenario = request.config ? load_scenario(*request.config, request.sets)
+                                  : load_scenario_text(
+                                        builtin_default_config(), "configs/default.toml (built in)",
+                                        std::filesystem::current_path(), "default", request.sets);
+  const Scenario& sc = setup.scenario;
+  setup.target = request.output ? std::filesystem::path(*request.output)
+                                : std::filesystem::path(substitute_name(sc.output.path, sc.name));
+  // Tiers, book (every CSV row, every synthetic draw), ladders and accounts: what the
+  // backend will be given; the inputs' hashes before the book is read.
+  TierTable tiers = load_tier_table(sc);
+  setup.inputs = input_digests(sc, request.config, tiers);
+  if (request.before_book) request.before_book(setup.inputs);
+  setup.model = std::make_unique<ModelInputs>(sc, std::move(tiers));
+  if (request.hash_book) setup.book_sha256 = book_sha256(setup.model->book(), sc.assets);
+  if (request.target_check != TargetCheck::none) {
+    const bool validate = request.target_check == TargetCheck::validate;
+    ResultsWriter::check_target(setup.target, request.force || validate);
+    std::error_code ec;
+    setup.target_exists =
+        validate && std::filesystem::exists(std::filesystem::symlink_status(setup.target, ec));
+  }
+  return setup;
+}
+
+}  // namespace liq

@@ -1,0 +1,60 @@
+// liqstress — what `run` builds and checks before it simulates, in one place: the scenario
+// (with --set and --seed), the tier table, the book (CSV rows or synthetic draws), the
+// ladders and portfolio accounts, the inputs' and the book's SHA-256 (host/io/provenance.h), and
+// the results target. `run`, `validate` and `sweep`'s check of every grid point all call
+// set_up_run, so an input `run` would refuse is refused by the others first, with the same
+// message (one fact, one place).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/model/model_inputs.h"
+#include "host/io/provenance.h"
+#include "host/scenario/scenario.h"
+
+namespace liq {
+
+/// How the results target is checked (ResultsWriter::check_target: a folder that exists, is
+/// a folder and is writable, a target that is not a folder, and exists only with --force).
+enum class TargetCheck {
+  run,       // every check, as `run` makes them before creating anything
+  validate,  // every check but "exists" (`run` may be given --force or -o); a note instead
+  none,      // not checked: sweep points whose folder sweep creates, other ranks' targets
+};
+
+struct SetupRequest {
+  std::optional<std::string> config;  // none: the built-in configs/default.toml
+  std::vector<std::string> sets;      // --set KEY=VALUE, with --seed as simulation.seed=S
+  std::optional<std::string> output;  // -o, else output.path with {name}
+  bool force = false;                 // --force
+  TargetCheck target_check = TargetCheck::run;
+  /// Called with the inputs' hashes before the book is read (run --resume refuses inputs
+  /// that changed since its checkpoint, rather than whatever the edited book says).
+  std::function<void(const InputDigests&)> before_book;
+  bool hash_book = true;  // compute book_sha256 (sweep's checks skip it)
+};
+
+/// Everything a run simulates, built and checked.
+struct RunSetup {
+  Scenario scenario;
+  std::filesystem::path target;  // the results file
+  bool target_exists = false;    // (TargetCheck::validate) the target is there already
+  InputDigests inputs;           // input file → sha256 (host/io/provenance.h)
+  std::unique_ptr<ModelInputs> model;
+  std::string book_sha256;  // of the resolved positions; empty without hash_book
+};
+
+/// Loads the scenario, loads the tier table, hashes the input files (calling before_book),
+/// builds the book, ladders and accounts and hashes the book, then checks the target.
+/// InputError (exit code 2) with the message `run` prints on the first problem.
+RunSetup set_up_run(const SetupRequest& request);
+
+/// `{name}` in an output.path replaced by the scenario's name.
+std::string substitute_name(std::string path, const std::string& name);
+
+}  // namespace liq

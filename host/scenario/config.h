@@ -1,0 +1,34 @@
+// liqstress — reading scenario files (TOML, toml++) into a validated liq::Scenario.
+// Strict: every key is read or rejected; errors are InputError with
+// "FILE:LINE: KEY.PATH: PROBLEM, got VALUE" (SPEC.md), `--set` overrides report
+// "--set KEY: ...".
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "host/scenario/scenario.h"
+
+namespace liq {
+
+/// Loads and validates a scenario file, applying `overrides` ("KEY=VALUE", the value read
+/// as TOML; integer keys accept integral floats such as 2e6) before validation.
+Scenario load_scenario(const std::filesystem::path& file,
+                       const std::vector<std::string>& overrides = {});
+
+/// The same from text. `source_name` appears in messages and `base_dir` resolves relative
+/// paths inside the scenario (books, tier tables); `name` is the scenario's name.
+Scenario load_scenario_text(std::string_view text, const std::string& source_name,
+                            const std::filesystem::path& base_dir, const std::string& name,
+                            const std::vector<std::string>& overrides = {});
+
+/// Parses a duration such as "90s", "15m", "6h", "3d" (also fractional, "1.5h") into
+/// seconds; "inf" only when `allow_inf`. Throws std::invalid_argument with the reason.
+double parse_duration(std::string_view text, bool allow_inf = false);
+
+/// The default scenario compiled into the binary (configs/default.toml).
+std::string_view builtin_default_config();
+
+}  // namespace liq

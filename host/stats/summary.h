@@ -1,0 +1,163 @@
+// liqstress — the metrics of a run and their summaries (MODEL.md §5, SPEC.md `/summary`):
+// per-path columns kept in path order, the metrics computed from them (total and per asset
+// and side liquidated notional, bad debt, ADL, each portfolio's loss), their summaries
+// (host/stats/statistics.h) written to `/summary/<metric>/...`, read back by `compare`, and
+// rendered as JSON (`--summary-json`) and as the end-of-run table.
+// Everything here is a function of the columns in path order, so a run, its shards merged,
+// any thread count and any batch size give the same bytes.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/model/path_rows.h"
+#include "host/stats/statistics.h"
+
+namespace liq {
+
+/// The per-path columns a summary reads.
+enum class Column {
+  total,
+  liquidated,
+  bad_debt,
+  adl,
+  adl_closed,
+  fund,
+  weight,
+  loss,
+  final_lr,
+  min_lr,
+  max_lr
+};
+
+/// Where per-path columns come from, in path order: memory (PathColumns) or a results file
+/// (FileColumns), so that a long run need not hold every path's values until the end.
+class ColumnSource {
+ public:
+  virtual ~ColumnSource() = default;
+  virtual int n_assets() const = 0;
+  virtual int n_portfolios() const = 0;
+  virtual std::size_t size() const = 0;
+  /// One column: `index` is the asset (liquidated, *_lr) or portfolio (loss); `side` 0 long,
+  /// 1 short (liquidated). total = Σ over assets and sides, added in that order.
+  virtual std::vector<double> column(Column c, int index = 0, int side = 0) const = 0;
+};
+
+/// Per-path values in memory, in path order: rows may arrive in any order (put) or in path
+/// order (add).
+class PathColumns final : public ColumnSource {
+ public:
+  PathColumns(int assets, int portfolios);
+  /// Appends rows after the last row.
+  void add(const PathRows& rows);
+  /// Makes room for `n` rows (new rows are 0).
+  void resize(std::size_t n);
+  /// Stores rows [row, row + rows.n_rows) (resizing when needed).
+  void put(std::size_t row, const PathRows& rows);
+  int n_assets() const override { return n_assets_; }
+  int n_portfolios() const override { return n_portfolios_; }
+  std::size_t size() const override { return total_.size(); }
+  std::vector<double> column(Column c, int index = 0, int side = 0) const override;
+  const std::vector<double>& total() const { return total_; }
+  const std::vector<double>& weight() const { return weight_; }
+  /// Bytes per path held here.
+  static std::size_t bytes_per_path(int assets, int portfolios) {
+    return sizeof(double) * (5 * static_cast<std::size_t>(assets) + 6 + portfolios);
+  }
+
+ private:
+  const std::vector<double>& ref(Column c, int index, int side) const;
+  int n_assets_ = 0;
+  int n_portfolios_ = 0;
+  std::vector<std::vector<double>> final_lr_, min_lr_, max_lr_;  // [asset][path]
+  std::vector<std::vector<double>> liquidated_;                  // [asset × 2 + side][path]
+  std::vector<double> total_, bad_debt_, adl_, adl_closed_, fund_, weight_;  // [path]
+  std::vector<std::vector<double>> loss_;  // [portfolio][path] = −P&L
+};
+
+/// The same columns read from the /paths datasets of an open results file (one column in
+/// memory at a time).
+class FileColumns final : public ColumnSource {
+ public:
+  FileColumns(hid_t file, int assets, int portfolios, std::size_t paths)
+      : file_(file), n_assets_(assets), n_portfolios_(portfolios), paths_(paths) {}
+  int n_assets() const override { return n_assets_; }
+  int n_portfolios() const override { return n_portfolios_; }
+  std::size_t size() const override { return paths_; }
+  std::vector<double> column(Column c, int index = 0, int side = 0) const override;
+
+ private:
+  hid_t file_;
+  int n_assets_, n_portfolios_;
+  std::size_t paths_;
+};
+
+/// Counts over paths that do not depend on their order.
+struct PathCounts {
+  std::uint16_t most_rounds = 0;                   // most cascade rounds in a step
+  std::vector<std::uint64_t> paths_by_rounds;      // [rounds]: paths with that many
+  std::vector<std::uint64_t> liquidated_accounts;  // [portfolio]
+  void add(const PathRows& rows);
+  /// Paths whose worst step needed at least `rounds` cascade rounds.
+  std::uint64_t paths_with_at_least(std::size_t rounds) const {
+    std::uint64_t n = 0;
+    for (std::size_t r = rounds; r < paths_by_rounds.size(); ++r) n += paths_by_rounds[r];
+    return n;
+  }
+};
+
+/// One metric: its name under /summary (e.g. "liquidated_usd/BTC/long"), and its summary.
+struct Metric {
+  std::string name;
+  std::string label;  // for tables, e.g. "BTC long"
+  MetricSummary summary;
+};
+
+/// The index of `value` in a summary's levels or thresholds, matched by value (exactly:
+/// they are the scenario's TOML numbers, so the same text gives the same double); nullopt
+/// when it is not there. Per-level arrays are never indexed by another file's position.
+std::optional<std::size_t> find_value(const std::vector<double>& values, double value);
+
+/// Every metric of SPEC.md, in a fixed order: total_liquidated_usd,
+/// liquidated_usd/<ASSET>/<long|short>, bad_debt_usd, adl_usd, adl_closed_usd,
+/// portfolio_loss_usd/<name>.
+std::vector<Metric> compute_metrics(const ColumnSource& columns,
+                                    const std::vector<std::string>& assets,
+                                    const std::vector<std::string>& portfolios,
+                                    const SummaryOptions& options);
+
+/// Writes `/summary` (one group per metric, nested by its name's parts) into an open file.
+void write_summary(hid_t file, const std::vector<Metric>& metrics);
+
+/// Reads `/summary` back (the metrics in the order they were written). Throws
+/// RuntimeFailure when the file has no /summary.
+std::vector<Metric> read_summary(hid_t file);
+
+/// The metrics as JSON: {"metrics": {"<name>": {"n", "mean", "stderr", "var": [{"level",
+/// "value", "ci": [lo, hi]}], "es": [...], "exceedance": [{"threshold", "probability",
+/// "ci"}]}}} plus whatever `header` holds (a JSON object's members, already rendered).
+std::string metrics_json(const std::vector<Metric>& metrics, const std::string& header);
+
+/// JSON text of a number (shortest round-trip form, null for NaN and infinities) and of a
+/// string (quoted, escaped).
+std::string json_number(double x);
+std::string json_string(const std::string& s);
+
+/// "1,234.56" style: USD in millions with two decimals.
+std::string millions(double usd);
+
+/// The end-of-run table: per metric, mean ± standard error, VaR and ES at the configured
+/// levels nearest 95% and 99% with their 95% intervals, and P(> 0). USD millions.
+void print_metrics_table(const std::vector<Metric>& metrics, std::ostream& out);
+
+/// Writes `text` to `path` atomically (temporary file beside it, then rename); an existing
+/// file is replaced only with `force` (InputError otherwise).
+void write_text_file_atomically(const std::string& path, const std::string& text, bool force);
+
+}  // namespace liq
