@@ -1,13 +1,15 @@
-// liqstress — the CUDA backend's launchers: one thread per path running the very
-// simulate_path the CPU backend runs (kernels/market.h). This file moves memory and
-// launches; it computes nothing of its own.
+// liqstress — the CUDA backend's launchers (kernels/cuda_launch.h): one thread per path
+// running the very simulate_path the CPU backend runs (kernels/path.h). This file moves
+// memory and launches; it computes nothing of its own. A run's model is copied once
+// (CudaRun) and its output buffers are reused by every batch.
 #include <cuda_runtime.h>
 
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "host/backend/cuda_backend.h"
-#include "host/util/errors.h"
+#include "kernels/cuda_launch.h"
 #include "kernels/path.h"
 
 namespace liq {
@@ -16,7 +18,7 @@ namespace {
 
 void check(cudaError_t err, const char* what) {
   if (err != cudaSuccess) {
-    throw RuntimeFailure(std::string("CUDA: ") + what + " failed (" + cudaGetErrorName(err) + ": " +
+    throw CudaFailure(std::string("CUDA: ") + what + " failed (" + cudaGetErrorName(err) + ": " +
                          cudaGetErrorString(err) + ")");
   }
 }
@@ -34,11 +36,15 @@ class DeviceArray {
   DeviceArray(const DeviceArray&) = delete;
   DeviceArray& operator=(const DeviceArray&) = delete;
   T* get() const { return ptr_; }
+  std::size_t size() const { return n_; }
   void upload(const T* host) {
     if (n_ > 0) check(cudaMemcpy(ptr_, host, n_ * sizeof(T), cudaMemcpyHostToDevice), "upload");
   }
-  void download(T* host) const {
-    if (n_ > 0) check(cudaMemcpy(host, ptr_, n_ * sizeof(T), cudaMemcpyDeviceToHost), "download");
+  void download(T* host) const { download(host, n_); }
+  /// The first `n` elements into `host` (nothing when `host` is null).
+  void download(T* host, std::size_t n) const {
+    if (host != nullptr && n > 0)
+      check(cudaMemcpy(host, ptr_, n * sizeof(T), cudaMemcpyDeviceToHost), "download");
   }
 
  private:
@@ -124,15 +130,17 @@ struct DeviceModel {
   }
 };
 
-/// Device buffers for one batch of output rows, and PathOut views of them.
+/// Device buffers for a batch of output rows (sized for `n` rows), and PathOut views of them.
 struct DeviceRows {
+  std::size_t capacity;
   DeviceArray<double> final_lr, min_lr, max_lr, weight, liq_usd;
   DeviceArray<std::uint32_t> liq_count;
   DeviceArray<double> bad_debt, adl, adl_closed, fund, pf_pnl;
   DeviceArray<std::uint8_t> pf_liquidated;
   DeviceArray<std::uint16_t> rounds;
   DeviceRows(std::size_t n, std::size_t assets, std::size_t portfolios)
-      : final_lr(n * assets),
+      : capacity(n),
+        final_lr(n * assets),
         min_lr(n * assets),
         max_lr(n * assets),
         weight(n),
@@ -145,37 +153,41 @@ struct DeviceRows {
         pf_pnl(n * portfolios),
         pf_liquidated(n * portfolios),
         rounds(n) {}
-  PathOut view() const {
+  /// Device views of the fields `host` asks for (the others stay null).
+  PathOut view(const PathOut& host) const {
     PathOut o;
-    o.final_log_return = final_lr.get();
-    o.min_log_return = min_lr.get();
-    o.max_log_return = max_lr.get();
-    o.weight = weight.get();
-    o.liquidated_usd = liq_usd.get();
-    o.liquidated_positions = liq_count.get();
-    o.bad_debt_usd = bad_debt.get();
-    o.adl_usd = adl.get();
-    o.adl_closed_usd = adl_closed.get();
-    o.insurance_fund_usd = fund.get();
-    o.portfolio_pnl_usd = pf_pnl.get();
-    o.portfolio_liquidated = pf_liquidated.get();
-    o.cascade_rounds = rounds.get();
+    auto pick = [](auto* want, auto* have) { return want != nullptr ? have : nullptr; };
+    o.final_log_return = pick(host.final_log_return, final_lr.get());
+    o.min_log_return = pick(host.min_log_return, min_lr.get());
+    o.max_log_return = pick(host.max_log_return, max_lr.get());
+    o.weight = pick(host.weight, weight.get());
+    o.liquidated_usd = pick(host.liquidated_usd, liq_usd.get());
+    o.liquidated_positions = pick(host.liquidated_positions, liq_count.get());
+    o.bad_debt_usd = pick(host.bad_debt_usd, bad_debt.get());
+    o.adl_usd = pick(host.adl_usd, adl.get());
+    o.adl_closed_usd = pick(host.adl_closed_usd, adl_closed.get());
+    o.insurance_fund_usd = pick(host.insurance_fund_usd, fund.get());
+    o.portfolio_pnl_usd = pick(host.portfolio_pnl_usd, pf_pnl.get());
+    o.portfolio_liquidated = pick(host.portfolio_liquidated, pf_liquidated.get());
+    o.cascade_rounds = pick(host.cascade_rounds, rounds.get());
     return o;
   }
-  void download(PathRows& rows) const {
-    final_lr.download(rows.final_log_return.data());
-    min_lr.download(rows.min_log_return.data());
-    max_lr.download(rows.max_log_return.data());
-    weight.download(rows.weight.data());
-    liq_usd.download(rows.liquidated_usd.data());
-    liq_count.download(rows.liquidated_positions.data());
-    bad_debt.download(rows.bad_debt_usd.data());
-    adl.download(rows.adl_usd.data());
-    adl_closed.download(rows.adl_closed_usd.data());
-    fund.download(rows.insurance_fund_usd.data());
-    pf_pnl.download(rows.portfolio_pnl_usd.data());
-    pf_liquidated.download(rows.portfolio_liquidated.data());
-    rounds.download(rows.cascade_rounds.data());
+  /// Copies the first n rows of every field `host` asks for into it.
+  void download(const PathOut& host, std::size_t n, std::size_t assets,
+                std::size_t portfolios) const {
+    final_lr.download(host.final_log_return, n * assets);
+    min_lr.download(host.min_log_return, n * assets);
+    max_lr.download(host.max_log_return, n * assets);
+    weight.download(host.weight, n);
+    liq_usd.download(host.liquidated_usd, n * assets * 2);
+    liq_count.download(host.liquidated_positions, n * assets * 2);
+    bad_debt.download(host.bad_debt_usd, n);
+    adl.download(host.adl_usd, n);
+    adl_closed.download(host.adl_closed_usd, n);
+    fund.download(host.insurance_fund_usd, n);
+    pf_pnl.download(host.portfolio_pnl_usd, n * portfolios);
+    pf_liquidated.download(host.portfolio_liquidated, n * portfolios);
+    rounds.download(host.cascade_rounds, n);
   }
 };
 
@@ -228,33 +240,50 @@ std::vector<CudaDeviceInfo> cuda_devices(std::string& why) {
   return out;
 }
 
-void cuda_simulate(int device, const Model& model, std::uint64_t first_path, PathRows& rows,
-                   StepSums& step_sums) {
+struct CudaRun::Impl {
+  int device;
+  Model host_model;  // as given: what `holds` compares
+  DeviceModel model;
+  std::unique_ptr<DeviceRows> rows;
+  std::unique_ptr<DeviceArray<std::uint64_t>> sums;
+  Impl(int d, const Model& m) : device(d), host_model(m), model(m) {}
+};
+
+CudaRun::CudaRun(int device, const Model& model) {
   check(cudaSetDevice(device), "cudaSetDevice");
-  const std::size_t n = rows.n_rows;
+  impl_ = std::make_unique<Impl>(device, model);
+}
+
+CudaRun::~CudaRun() = default;
+
+bool CudaRun::holds(const Model& model) const {
+  return std::memcmp(&impl_->host_model, &model, sizeof(Model)) == 0;
+}
+
+void CudaRun::simulate(std::uint64_t first_path, std::size_t n, const PathOut& out,
+                       const ExactSums& sums) {
+  Impl& m = *impl_;
+  check(cudaSetDevice(m.device), "cudaSetDevice");
   if (n == 0) return;
-  DeviceModel dm(model);
-  DeviceRows out(n, static_cast<std::size_t>(model.market.n_assets),
-                 static_cast<std::size_t>(rows.n_portfolios));
-  DeviceArray<std::uint64_t> sums(step_sums.words.size());
-  if (!step_sums.words.empty()) {
-    check(cudaMemset(sums.get(), 0, step_sums.words.size() * sizeof(std::uint64_t)), "cudaMemset");
-  }
-  PathOut view = out.view();
-  if (rows.n_portfolios == 0) {
-    view.portfolio_pnl_usd = nullptr;
-    view.portfolio_liquidated = nullptr;
-  }
-  simulate_kernel<<<blocks_for(n), kThreadsPerBlock>>>(dm.model, first_path, n, view,
-                                                       ExactSums{sums.get(), step_sums.n_cells});
+  const auto assets = static_cast<std::size_t>(m.host_model.market.n_assets);
+  const auto portfolios = static_cast<std::size_t>(m.host_model.portfolios.n_accounts);
+  if (!m.rows || m.rows->capacity < n) m.rows = std::make_unique<DeviceRows>(n, assets, portfolios);
+  const std::size_t words = static_cast<std::size_t>(sums.n_cells) * 4;
+  if (!m.sums || m.sums->size() != words)
+    m.sums = std::make_unique<DeviceArray<std::uint64_t>>(words);
+  if (words > 0 && sums.words != nullptr)
+    check(cudaMemset(m.sums->get(), 0, words * sizeof(std::uint64_t)), "cudaMemset");
+  const ExactSums device_sums{sums.words != nullptr ? m.sums->get() : nullptr, sums.n_cells};
+  simulate_kernel<<<blocks_for(n), kThreadsPerBlock>>>(m.model.model, first_path, n,
+                                                       m.rows->view(out), device_sums);
   check(cudaGetLastError(), "simulate_kernel launch");
   check(cudaDeviceSynchronize(), "simulate_kernel");
-  out.download(rows);
-  StepSums batch;
-  batch.n_cells = step_sums.n_cells;
-  batch.words.resize(step_sums.words.size());
-  sums.download(batch.words.data());
-  step_sums.add(batch);
+  m.rows->download(out, n, assets, portfolios);
+  if (words > 0 && sums.words != nullptr) {
+    std::vector<std::uint64_t> batch(words);
+    m.sums->download(batch.data());
+    for (std::size_t c = 0; c < words; c += 2) add_128(sums.words + c, batch[c], batch[c + 1]);
+  }
 }
 
 double cuda_draw_randoms(int device, const MarketParams& params, std::uint64_t first_path,

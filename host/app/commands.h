@@ -9,28 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "host/run/run.h"
+
 namespace liq {
 
-struct RunOptions {
-  std::optional<std::string> config;  // none: the built-in configs/default.toml
-  std::optional<std::string> output;  // -o, else output.path of the scenario
-  std::optional<std::int64_t> paths;  // --paths, else simulation.paths
-  std::optional<std::uint64_t> seed;  // --seed, recorded in the resolved config
-  std::string backend = "auto";
-  int threads = 0;  // 0: every core
-  std::uint64_t first_path = 0;
-  bool force = false;
-  bool quiet = false;
-  std::vector<std::string> sets;            // --set KEY=VALUE
-  std::optional<std::string> summary_json;  // --summary-json FILE
-  std::optional<double> target_rel_ci;      // --target-rel-ci X
-  std::optional<std::string> checkpoint;    // --checkpoint FILE
-  std::string checkpoint_every = "10m";     // --checkpoint-every DURATION
-  std::optional<std::string> resume;        // --resume FILE
-  bool single_process = false;  // under MPI: this rank runs the whole run alone (sweep points)
-};
-
-int run_command(const RunOptions& options, std::ostream& out, std::ostream& err);
 int validate_command(const std::vector<std::string>& configs, const std::vector<std::string>& sets,
                      std::ostream& out, std::ostream& err);
 int info_command(std::ostream& out);
@@ -70,10 +52,5 @@ int sweep_command(const SweepOptions& options, std::ostream& out, std::ostream& 
 /// liqstress compare A.h5 B.h5...: scenarios side by side (host/app/compare.cpp).
 int compare_command(const std::vector<std::string>& inputs, bool json, std::ostream& out,
                     std::ostream& err);
-
-/// The CPU's model name from /proc/cpuinfo ("unknown CPU" when absent).
-std::string cpu_model_name();
-/// Now as ISO 8601 UTC, e.g. "2026-11-22T05:07:33Z".
-std::string utc_now_iso8601();
 
 }  // namespace liq

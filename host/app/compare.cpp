@@ -27,11 +27,14 @@
 #include <sstream>
 
 #include "host/app/commands.h"
-#include "host/util/errors.h"
-#include "host/stats/paired.h"
+#include "host/io/json.h"
 #include "host/io/results_reader.h"
+#include "host/io/summary_file.h"
+#include "host/stats/metrics.h"
+#include "host/stats/paired.h"
 #include "host/stats/statistics.h"
-#include "host/stats/summary.h"
+#include "host/util/errors.h"
+#include "host/util/format.h"
 #include "host/util/table.h"
 
 namespace liq {

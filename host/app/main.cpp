@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "host/app/commands.h"
-#include "host/util/errors.h"
 #include "host/parallel/mpi.h"
+#include "host/util/errors.h"
 #include "host/util/version.h"
 
 int main(int argc, char** argv) {

@@ -9,11 +9,15 @@
 #include <sstream>
 
 #include "host/app/commands.h"
-#include "host/util/errors.h"
+#include "host/io/json.h"
 #include "host/io/provenance.h"
 #include "host/io/results_file.h"
 #include "host/io/results_reader.h"
-#include "host/stats/summary.h"
+#include "host/io/summary_file.h"
+#include "host/stats/metrics.h"
+#include "host/stats/metrics_table.h"
+#include "host/util/errors.h"
+#include "host/util/system.h"
 #include "host/util/table.h"
 
 namespace liq {

@@ -15,13 +15,16 @@
 #include <sstream>
 
 #include "host/app/commands.h"
-#include "host/scenario/config.h"
-#include "host/util/errors.h"
-#include "host/parallel/mpi.h"
-#include "host/stats/paired.h"
+#include "host/io/json.h"
 #include "host/io/results_reader.h"
+#include "host/io/summary_file.h"
+#include "host/parallel/mpi.h"
 #include "host/run/run_setup.h"
-#include "host/stats/summary.h"
+#include "host/scenario/config.h"
+#include "host/stats/metrics.h"
+#include "host/stats/paired.h"
+#include "host/util/errors.h"
+#include "host/util/format.h"
 #include "host/util/table.h"
 
 namespace liq {

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "host/backend/cuda_backend.h"
 #include "host/util/errors.h"
+#include "kernels/cuda_launch.h"
 
 namespace liq {
 
@@ -67,15 +67,26 @@ class CudaBackend final : public Backend {
   std::size_t preferred_batch() const override { return std::size_t{1} << 18; }
   void simulate(const Model& model, std::uint64_t first_path, PathRows& rows,
                 StepSums& step_sums) override {
-    cuda_simulate(info_.index, model, first_path, rows, step_sums);
+    try {
+      // The device keeps the model for the whole run: copied again only for another model.
+      if (!run_ || !run_->holds(model)) run_ = std::make_unique<CudaRun>(info_.index, model);
+      run_->simulate(first_path, rows.n_rows, rows.view(), step_sums.view());
+    } catch (const CudaFailure& e) {
+      throw RuntimeFailure(e.what());
+    }
   }
   double draw_randoms(const MarketParams& params, std::uint64_t first_path,
                       std::size_t n_paths) override {
-    return cuda_draw_randoms(info_.index, params, first_path, n_paths);
+    try {
+      return cuda_draw_randoms(info_.index, params, first_path, n_paths);
+    } catch (const CudaFailure& e) {
+      throw RuntimeFailure(e.what());
+    }
   }
 
  private:
   CudaDeviceInfo info_;
+  std::unique_ptr<CudaRun> run_;
 };
 
 }  // namespace
@@ -89,6 +100,10 @@ BackendChoice parse_backend_choice(const std::string& text) {
 
 std::unique_ptr<Backend> make_cpu_backend(int threads) {
   return std::make_unique<CpuBackend>(threads);
+}
+
+std::unique_ptr<Backend> make_cuda_backend(const CudaDeviceInfo& device) {
+  return std::make_unique<CudaBackend>(device);
 }
 
 std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::string& note,

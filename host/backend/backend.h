@@ -10,6 +10,7 @@
 
 #include "host/model/path_rows.h"
 #include "host/model/step_sums.h"
+#include "kernels/cuda_launch.h"
 #include "kernels/path.h"
 
 namespace liq {
@@ -48,5 +49,8 @@ std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::st
 
 /// The CPU backend directly (tests, and the oracle of the GPU tests).
 std::unique_ptr<Backend> make_cpu_backend(int threads);
+
+/// The CUDA backend on device `index` of cuda_devices() (the GPU tests).
+std::unique_ptr<Backend> make_cuda_backend(const CudaDeviceInfo& device);
 
 }  // namespace liq

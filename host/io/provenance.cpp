@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "host/io/json.h"
 #include "host/scenario/config.h"
 #include "host/util/sha256.h"
-#include "host/stats/summary.h"
 #include "host/util/version.h"
 
 namespace liq {

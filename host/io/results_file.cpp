@@ -12,8 +12,8 @@
 #include <span>
 #include <system_error>
 
-#include "host/util/errors.h"
 #include "host/io/hdf5_util.h"
+#include "host/util/errors.h"
 
 namespace liq {
 

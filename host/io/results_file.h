@@ -12,9 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "host/io/summary_file.h"
 #include "host/model/path_rows.h"
 #include "host/model/step_sums.h"
-#include "host/stats/summary.h"
+#include "host/stats/metrics.h"
 
 namespace liq {
 

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "host/util/errors.h"
 #include "host/io/results_file.h"
+#include "host/util/errors.h"
 
 namespace liq {
 

@@ -12,7 +12,7 @@
 #include "host/io/hdf5_util.h"
 #include "host/model/path_rows.h"
 #include "host/model/step_sums.h"
-#include "host/stats/summary.h"
+#include "host/stats/metrics.h"
 
 namespace liq {
 

@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "host/util/errors.h"
-#include "host/model/linalg.h"
+#include "host/util/linalg.h"
 
 namespace liq {
 

@@ -1,6 +1,6 @@
 // liqstress — everything a run simulates, built from a Scenario in one place: the market
-// (host/model/market_model.h), the tier table and book (host/book/book.h) and their ladders and accounts
-// (host/book/ladder.h). Owns the arrays the kernels' Model points into.
+// (host/model/market_model.h), the tier table and book (host/book/book.h) and their ladders and
+// accounts (host/book/ladder.h). Owns the arrays the kernels' Model points into.
 #pragma once
 
 #include <utility>

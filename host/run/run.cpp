@@ -1,5 +1,7 @@
 // liqstress — `liqstress run`: scenario in, paths simulated in batches on the chosen
 // backend, rows streamed into the results file, a short table at the end.
+#include "host/run/run.h"
+
 #include <omp.h>
 #include <unistd.h>
 
@@ -20,19 +22,24 @@
 
 #include "host/backend/backend.h"
 #include "host/book/book.h"
-#include "host/io/checkpoint.h"
-#include "host/app/commands.h"
-#include "host/scenario/config.h"
-#include "host/util/errors.h"
 #include "host/book/ladder.h"
+#include "host/io/atomic_file.h"
+#include "host/io/checkpoint.h"
+#include "host/io/json.h"
+#include "host/io/provenance.h"
+#include "host/io/results_file.h"
+#include "host/io/summary_file.h"
 #include "host/model/market_model.h"
 #include "host/model/model_inputs.h"
 #include "host/parallel/mpi.h"
-#include "host/util/progress.h"
-#include "host/io/provenance.h"
-#include "host/io/results_file.h"
 #include "host/run/run_setup.h"
-#include "host/stats/summary.h"
+#include "host/scenario/config.h"
+#include "host/stats/metrics.h"
+#include "host/stats/metrics_table.h"
+#include "host/util/errors.h"
+#include "host/util/format.h"
+#include "host/util/progress.h"
+#include "host/util/system.h"
 #include "host/util/table.h"
 #include "host/util/version.h"
 
@@ -129,18 +136,6 @@ std::size_t run_memory_bytes(std::uint64_t paths, std::uint64_t batch, int asset
              (assets * 4 + 2) * 32;
 }
 
-/// MemAvailable from /proc/meminfo in bytes (0 when unknown).
-std::size_t available_memory_bytes() {
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  std::size_t kb = 0;
-  std::string unit;
-  while (in >> key >> kb >> unit) {
-    if (key == "MemAvailable:") return kb * 1024;
-  }
-  return 0;
-}
-
 std::string gib(std::size_t bytes) {
   std::ostringstream o;
   o << std::fixed << std::setprecision(2) << static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0)
@@ -172,27 +167,6 @@ void print_price_table(const Scenario& sc, const ColumnSource& cols, std::ostrea
 }
 
 }  // namespace
-
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string cpu_model_name() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const auto colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
-    }
-  }
-  return "unknown CPU";
-}
 
 namespace {
 

@@ -4,8 +4,8 @@
 #include <system_error>
 #include <utility>
 
-#include "host/scenario/config.h"
 #include "host/io/results_file.h"
+#include "host/scenario/config.h"
 
 namespace liq {
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "host/model/model_inputs.h"
 #include "host/io/provenance.h"
+#include "host/model/model_inputs.h"
 #include "host/scenario/scenario.h"
 
 namespace liq {

@@ -29,9 +29,9 @@
 #include <utility>
 #include <vector>
 
-#include "host/util/errors.h"
-#include "host/model/linalg.h"
 #include "host/scenario/scenario.h"
+#include "host/util/errors.h"
+#include "host/util/linalg.h"
 #include "kernels/market.h"
 
 namespace liq {

@@ -6,6 +6,8 @@
 #include <span>
 #include <sstream>
 
+#include "host/util/format.h"
+
 namespace liq {
 
 namespace {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "host/stats/metrics.h"
 #include "host/stats/statistics.h"
-#include "host/stats/summary.h"
 
 namespace liq {
 

@@ -12,11 +12,10 @@
 
 #include "host/backend/backend.h"
 #include "host/book/book.h"
-#include "host/scenario/config.h"
-#include "host/backend/cuda_backend.h"
 #include "host/book/ladder.h"
 #include "host/model/market_model.h"
 #include "host/model/model_inputs.h"
+#include "host/scenario/config.h"
 #include "kernels/path.h"
 #include "kernels/philox.h"
 #if defined(LIQ_HAVE_CUDA)
@@ -112,7 +111,7 @@ TEST(GpuBackend, SamePathsAsTheCpuOracle) {
     StepSums sums_cpu, sums_gpu;
     make_cpu_backend(0)->simulate(model, 1000, cpu, sums_cpu);
     std::string why;
-    cuda_simulate(cuda_devices(why).front().index, model, 1000, gpu, sums_gpu);
+    make_cuda_backend(cuda_devices(why).front())->simulate(model, 1000, gpu, sums_gpu);
     // Same draws; the only differences are the last bits of log/exp/sin/cos, accumulated
     // over 240 steps: far below 1e-9 in a log-return.
     for (std::size_t i = 0; i < n * 4; ++i) {
@@ -138,7 +137,7 @@ TEST(GpuBackend, TerminalMomentsOfMertonJumpDiffusion) {
   Model model;
   model.market = m.p;
   StepSums sums;
-  cuda_simulate(cuda_devices(why).front().index, model, 0, rows, sums);
+  make_cuda_backend(cuda_devices(why).front())->simulate(model, 0, rows, sums);
   const double T = m.p.dt_years * m.p.n_steps;
   for (int a = 0; a < 4; ++a) {
     const double lam = m.p.jump_count_mean[a] / m.p.dt_years, mj = m.p.jump_mean[a],
@@ -228,7 +227,7 @@ void compare_book_run(const std::vector<std::string>& overrides, double budget) 
   sums_gpu.reset(StepCells{model.market.n_steps, 2}.total());
   make_cpu_backend(0)->simulate(model, 0, cpu, sums_cpu);
   std::string why;
-  cuda_simulate(cuda_devices(why).front().index, model, 0, gpu, sums_gpu);
+  make_cuda_backend(cuda_devices(why).front())->simulate(model, 0, gpu, sums_gpu);
   auto differs = [](double a, double b, double abs) {
     return std::fabs(a - b) > abs + 1e-6 * std::fabs(b);
   };

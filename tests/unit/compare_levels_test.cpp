@@ -11,7 +11,8 @@
 #include <vector>
 
 #include "host/stats/paired.h"
-#include "host/stats/summary.h"
+#include "host/stats/metrics.h"
+#include "host/stats/metrics_table.h"
 
 namespace liq {
 namespace {

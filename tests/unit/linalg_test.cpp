@@ -1,7 +1,7 @@
 // liqstress — unit tests of host/linalg: Jacobi eigenvalues against closed forms, Cholesky
 // (definite, semi-definite, not PSD), Higham's nearest correlation matrix against the
 // published example (Higham 2002, IMA J. Numer. Anal. 22, 329–343, section 4).
-#include "host/model/linalg.h"
+#include "host/util/linalg.h"
 
 #include <gtest/gtest.h>
 

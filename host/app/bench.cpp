@@ -1,6 +1,4 @@
-// liqstress — `validate`, `info` and `bench` (see commands.h; `run` is in run.cpp).
-#include "host/app/commands.h"
-
+// liqstress — `liqstress bench`: throughput of the fixed workload (README, "Bench").
 #include <omp.h>
 
 #include <algorithm>
@@ -10,95 +8,19 @@
 #include <iomanip>
 #include <sstream>
 
+#include "host/app/commands.h"
 #include "host/backend/backend.h"
 #include "host/book/book.h"
-#include "host/scenario/config.h"
-#include "host/backend/cuda_backend.h"
-#include "host/util/errors.h"
 #include "host/book/ladder.h"
 #include "host/model/market_model.h"
 #include "host/model/model_inputs.h"
-#include "host/parallel/mpi.h"
-#include "host/io/results_file.h"
 #include "host/run/run_setup.h"
+#include "host/scenario/config.h"
+#include "host/util/errors.h"
+#include "host/util/system.h"
 #include "host/util/table.h"
-#include "host/util/version.h"
-
-#ifndef LIQ_CUDA_ARCHITECTURES
-#define LIQ_CUDA_ARCHITECTURES ""
-#endif
 
 namespace liq {
-
-int validate_command(const std::vector<std::string>& configs, const std::vector<std::string>& sets,
-                     std::ostream& out, std::ostream& err) {
-  int failed = 0;
-  for (const std::string& file : configs) {
-    try {
-      // What `run FILE` builds before it simulates, with its checks and messages.
-      SetupRequest request;
-      request.config = file;
-      request.sets = sets;
-      request.target_check = TargetCheck::validate;
-      const RunSetup setup = set_up_run(request);
-      const Scenario& sc = setup.scenario;
-      for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
-      out << "# " << file << ": ok (" << sc.n_assets() << " assets, "
-          << format_count(sc.simulation.steps()) << " steps of "
-          << format_seconds(sc.simulation.step_s) << ", "
-          << format_count(static_cast<double>(sc.simulation.paths)) << " paths)\n"
-          << "# book: " << setup.model->book().description << " in "
-          << setup.model->ladders().groups() << " ladders, book_sha256 " << setup.book_sha256
-          << "\n"
-          << "# results: " << setup.target.string()
-          << (setup.target_exists ? " (exists: `run` needs --force, or another path with -o)" : "")
-          << "\n# resolved scenario, defaults included:\n"
-          << sc.resolved_toml << "\n";
-    } catch (const InputError& e) {
-      err << "error: " << e.what() << '\n';
-      ++failed;
-    }
-  }
-  return failed > 0 ? static_cast<int>(ExitCode::usage) : 0;
-}
-
-int info_command(std::ostream& out) {
-  out << "liqstress " << liqstress_version() << " (git " << git_commit() << ")\n";
-  out << "results format: liqstress-results version " << kFormatVersion << ", rng philox4x32-10\n";
-  out << "backends built:\n";
-  out << "  cpu   OpenMP, " << omp_get_max_threads() << " threads available on " << cpu_model_name()
-      << '\n';
-  if (cuda_built()) {
-    out << "  cuda  CUDA architectures " << LIQ_CUDA_ARCHITECTURES
-        << " (real = machine code, virtual = PTX)\n";
-  } else {
-    out << "  cuda  not built (nvcc was not found at configure time)\n";
-  }
-  if (mpi::built()) {
-    out << "MPI: built";
-    if (mpi::active())
-      out << " (" << mpi::library_version() << "), this job has " << mpi::size() << " ranks";
-    else
-      out << ": run across ranks with mpirun -np R liqstress run ... (the same bytes as one "
-             "process)";
-    out << '\n';
-  } else {
-    out << "MPI: not built (no MPI found at configure time; Debian: libopenmpi-dev)\n";
-  }
-  std::string why;
-  const std::vector<CudaDeviceInfo> devices = cuda_devices(why);
-  if (devices.empty()) {
-    out << "CUDA devices: none usable (" << why << ")\n";
-  } else {
-    out << "CUDA devices:\n";
-    for (const CudaDeviceInfo& d : devices) {
-      out << "  " << d.index << ": " << d.name << ", compute capability " << d.compute_major << '.'
-          << d.compute_minor << ", " << format_si(static_cast<double>(d.memory_bytes), 3)
-          << "B memory\n";
-    }
-  }
-  return 0;
-}
 
 namespace {
 

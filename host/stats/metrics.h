@@ -1,17 +1,12 @@
-// liqstress — the metrics of a run and their summaries (MODEL.md §5, SPEC.md `/summary`):
-// per-path columns kept in path order, the metrics computed from them (total and per asset
-// and side liquidated notional, bad debt, ADL, each portfolio's loss), their summaries
-// (host/stats/statistics.h) written to `/summary/<metric>/...`, read back by `compare`, and
-// rendered as JSON (`--summary-json`) and as the end-of-run table.
-// Everything here is a function of the columns in path order, so a run, its shards merged,
-// any thread count and any batch size give the same bytes.
+// liqstress — the metrics of a run (docs/MODEL.md §5, SPEC.md `/summary`): per-path columns
+// kept in path order and the metrics computed from them (total and per asset and side
+// liquidated notional, bad debt, ADL, each portfolio's loss) with their summaries
+// (host/stats/statistics.h). Everything here is a function of the columns in path order, so
+// a run, its shards merged, any thread count and any batch size give the same bytes.
 #pragma once
-
-#include <hdf5.h>
 
 #include <cstddef>
 #include <cstdint>
-#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,23 +76,6 @@ class PathColumns final : public ColumnSource {
   std::vector<std::vector<double>> loss_;  // [portfolio][path] = −P&L
 };
 
-/// The same columns read from the /paths datasets of an open results file (one column in
-/// memory at a time).
-class FileColumns final : public ColumnSource {
- public:
-  FileColumns(hid_t file, int assets, int portfolios, std::size_t paths)
-      : file_(file), n_assets_(assets), n_portfolios_(portfolios), paths_(paths) {}
-  int n_assets() const override { return n_assets_; }
-  int n_portfolios() const override { return n_portfolios_; }
-  std::size_t size() const override { return paths_; }
-  std::vector<double> column(Column c, int index = 0, int side = 0) const override;
-
- private:
-  hid_t file_;
-  int n_assets_, n_portfolios_;
-  std::size_t paths_;
-};
-
 /// Counts over paths that do not depend on their order.
 struct PathCounts {
   std::uint16_t most_rounds = 0;                   // most cascade rounds in a step
@@ -131,33 +109,5 @@ std::vector<Metric> compute_metrics(const ColumnSource& columns,
                                     const std::vector<std::string>& assets,
                                     const std::vector<std::string>& portfolios,
                                     const SummaryOptions& options);
-
-/// Writes `/summary` (one group per metric, nested by its name's parts) into an open file.
-void write_summary(hid_t file, const std::vector<Metric>& metrics);
-
-/// Reads `/summary` back (the metrics in the order they were written). Throws
-/// RuntimeFailure when the file has no /summary.
-std::vector<Metric> read_summary(hid_t file);
-
-/// The metrics as JSON: {"metrics": {"<name>": {"n", "mean", "stderr", "var": [{"level",
-/// "value", "ci": [lo, hi]}], "es": [...], "exceedance": [{"threshold", "probability",
-/// "ci"}]}}} plus whatever `header` holds (a JSON object's members, already rendered).
-std::string metrics_json(const std::vector<Metric>& metrics, const std::string& header);
-
-/// JSON text of a number (shortest round-trip form, null for NaN and infinities) and of a
-/// string (quoted, escaped).
-std::string json_number(double x);
-std::string json_string(const std::string& s);
-
-/// "1,234.56" style: USD in millions with two decimals.
-std::string millions(double usd);
-
-/// The end-of-run table: per metric, mean ± standard error, VaR and ES at the configured
-/// levels nearest 95% and 99% with their 95% intervals, and P(> 0). USD millions.
-void print_metrics_table(const std::vector<Metric>& metrics, std::ostream& out);
-
-/// Writes `text` to `path` atomically (temporary file beside it, then rename); an existing
-/// file is replaced only with `force` (InputError otherwise).
-void write_text_file_atomically(const std::string& path, const std::string& text, bool force);
 
 }  // namespace liq

@@ -1,7 +1,7 @@
-// liqstress — the small dense linear algebra of host/model/linalg.h: cyclic Jacobi eigen-solver,
+// liqstress — the small dense linear algebra of host/util/linalg.h: cyclic Jacobi eigen-solver,
 // semi-definite-tolerant Cholesky factor, Higham's nearest correlation matrix. Matrices are
 // at most kMaxAssets (16) wide, so clarity wins over blocking or pivoting tricks.
-#include "host/model/linalg.h"
+#include "host/util/linalg.h"
 
 #include <algorithm>
 #include <cmath>

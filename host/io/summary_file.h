@@ -1,0 +1,38 @@
+// liqstress — `/summary` in a results file (one group per metric, results/README.md), and the
+// per-path columns of a results file's `/paths`, read one column at a time.
+#pragma once
+
+#include <hdf5.h>
+
+#include <cstddef>
+#include <vector>
+
+#include "host/stats/metrics.h"
+
+namespace liq {
+
+/// The same columns read from the /paths datasets of an open results file (one column in
+/// memory at a time).
+class FileColumns final : public ColumnSource {
+ public:
+  FileColumns(hid_t file, int assets, int portfolios, std::size_t paths)
+      : file_(file), n_assets_(assets), n_portfolios_(portfolios), paths_(paths) {}
+  int n_assets() const override { return n_assets_; }
+  int n_portfolios() const override { return n_portfolios_; }
+  std::size_t size() const override { return paths_; }
+  std::vector<double> column(Column c, int index = 0, int side = 0) const override;
+
+ private:
+  hid_t file_;
+  int n_assets_, n_portfolios_;
+  std::size_t paths_;
+};
+
+/// Writes `/summary` (one group per metric, nested by its name's parts) into an open file.
+void write_summary(hid_t file, const std::vector<Metric>& metrics);
+
+/// Reads `/summary` back (the metrics in the order they were written). Throws
+/// RuntimeFailure when the file has no /summary.
+std::vector<Metric> read_summary(hid_t file);
+
+}  // namespace liq
