@@ -11,6 +11,7 @@
 
 #include "kernels/cuda_launch.h"
 #include "kernels/path.h"
+#include "kernels/record.h"
 
 namespace liq {
 
@@ -130,64 +131,39 @@ struct DeviceModel {
   }
 };
 
-/// Device buffers for a batch of output rows (sized for `n` rows), and PathOut views of them.
+/// Device buffers for a batch of output rows (sized for `capacity` rows), one per field of
+/// the record (kernels/record.h), and PathOut views of them.
 struct DeviceRows {
+#define LIQ_RECORD_DEVICE(name, type, shape, units, text) DeviceArray<type> name;
+  LIQ_PATH_RECORD(LIQ_RECORD_DEVICE)
+#undef LIQ_RECORD_DEVICE
   std::size_t capacity;
-  DeviceArray<double> final_lr, min_lr, max_lr, weight, liq_usd;
-  DeviceArray<std::uint32_t> liq_count;
-  DeviceArray<double> bad_debt, adl, adl_closed, fund, pf_pnl;
-  DeviceArray<std::uint8_t> pf_liquidated;
-  DeviceArray<std::uint16_t> rounds;
-  DeviceRows(std::size_t n, std::size_t assets, std::size_t portfolios)
-      : capacity(n),
-        final_lr(n * assets),
-        min_lr(n * assets),
-        max_lr(n * assets),
-        weight(n),
-        liq_usd(n * assets * 2),
-        liq_count(n * assets * 2),
-        bad_debt(n),
-        adl(n),
-        adl_closed(n),
-        fund(n),
-        pf_pnl(n * portfolios),
-        pf_liquidated(n * portfolios),
-        rounds(n) {}
+  int assets, portfolios;
+  DeviceRows(std::size_t n, int a, int p)
+      :
+#define LIQ_RECORD_ALLOCATE(name, type, shape, units, text) \
+  name(n * record_cells(RecordShape::shape, a, p)),
+        LIQ_PATH_RECORD(LIQ_RECORD_ALLOCATE)
+#undef LIQ_RECORD_ALLOCATE
+            capacity(n),
+        assets(a),
+        portfolios(p) {
+  }
   /// Device views of the fields `host` asks for (the others stay null).
   PathOut view(const PathOut& host) const {
     PathOut o;
-    auto pick = [](auto* want, auto* have) { return want != nullptr ? have : nullptr; };
-    o.final_log_return = pick(host.final_log_return, final_lr.get());
-    o.min_log_return = pick(host.min_log_return, min_lr.get());
-    o.max_log_return = pick(host.max_log_return, max_lr.get());
-    o.weight = pick(host.weight, weight.get());
-    o.liquidated_usd = pick(host.liquidated_usd, liq_usd.get());
-    o.liquidated_positions = pick(host.liquidated_positions, liq_count.get());
-    o.bad_debt_usd = pick(host.bad_debt_usd, bad_debt.get());
-    o.adl_usd = pick(host.adl_usd, adl.get());
-    o.adl_closed_usd = pick(host.adl_closed_usd, adl_closed.get());
-    o.insurance_fund_usd = pick(host.insurance_fund_usd, fund.get());
-    o.portfolio_pnl_usd = pick(host.portfolio_pnl_usd, pf_pnl.get());
-    o.portfolio_liquidated = pick(host.portfolio_liquidated, pf_liquidated.get());
-    o.cascade_rounds = pick(host.cascade_rounds, rounds.get());
+#define LIQ_RECORD_VIEW_OF(name, type, shape, units, text) \
+  o.name = host.name != nullptr ? name.get() : nullptr;
+    LIQ_PATH_RECORD(LIQ_RECORD_VIEW_OF)
+#undef LIQ_RECORD_VIEW_OF
     return o;
   }
   /// Copies the first n rows of every field `host` asks for into it.
-  void download(const PathOut& host, std::size_t n, std::size_t assets,
-                std::size_t portfolios) const {
-    final_lr.download(host.final_log_return, n * assets);
-    min_lr.download(host.min_log_return, n * assets);
-    max_lr.download(host.max_log_return, n * assets);
-    weight.download(host.weight, n);
-    liq_usd.download(host.liquidated_usd, n * assets * 2);
-    liq_count.download(host.liquidated_positions, n * assets * 2);
-    bad_debt.download(host.bad_debt_usd, n);
-    adl.download(host.adl_usd, n);
-    adl_closed.download(host.adl_closed_usd, n);
-    fund.download(host.insurance_fund_usd, n);
-    pf_pnl.download(host.portfolio_pnl_usd, n * portfolios);
-    pf_liquidated.download(host.portfolio_liquidated, n * portfolios);
-    rounds.download(host.cascade_rounds, n);
+  void download(const PathOut& host, std::size_t n) const {
+#define LIQ_RECORD_DOWNLOAD(name, type, shape, units, text) \
+  name.download(host.name, n * record_cells(RecordShape::shape, assets, portfolios));
+    LIQ_PATH_RECORD(LIQ_RECORD_DOWNLOAD)
+#undef LIQ_RECORD_DOWNLOAD
   }
 };
 
@@ -265,9 +241,10 @@ void CudaRun::simulate(std::uint64_t first_path, std::size_t n, const PathOut& o
   Impl& m = *impl_;
   check(cudaSetDevice(m.device), "cudaSetDevice");
   if (n == 0) return;
-  const auto assets = static_cast<std::size_t>(m.host_model.market.n_assets);
-  const auto portfolios = static_cast<std::size_t>(m.host_model.portfolios.n_accounts);
-  if (!m.rows || m.rows->capacity < n) m.rows = std::make_unique<DeviceRows>(n, assets, portfolios);
+  if (!m.rows || m.rows->capacity < n) {
+    m.rows = std::make_unique<DeviceRows>(n, m.host_model.market.n_assets,
+                                          m.host_model.portfolios.n_accounts);
+  }
   const std::size_t words = static_cast<std::size_t>(sums.n_cells) * 4;
   if (!m.sums || m.sums->size() != words)
     m.sums = std::make_unique<DeviceArray<std::uint64_t>>(words);
@@ -278,7 +255,7 @@ void CudaRun::simulate(std::uint64_t first_path, std::size_t n, const PathOut& o
                                                        m.rows->view(out), device_sums);
   check(cudaGetLastError(), "simulate_kernel launch");
   check(cudaDeviceSynchronize(), "simulate_kernel");
-  m.rows->download(out, n, assets, portfolios);
+  m.rows->download(out, n);
   if (words > 0 && sums.words != nullptr) {
     std::vector<std::uint64_t> batch(words);
     m.sums->download(batch.data());

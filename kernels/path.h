@@ -13,27 +13,19 @@
 #include "exact_sum.h"
 #include "macros.h"
 #include "path_state.h"
+#include "record.h"
 #include "settle.h"
 #include "step.h"
 
 namespace liq {
 
-/// Views of the per-path output rows; row r holds path first_path + r. Pointers left null
-/// are not written (a price-only caller needs only the first four).
+/// Views of the per-path output rows, one per field of the record (kernels/record.h); row r
+/// holds path first_path + r, a field of shape per_asset holds [rows × A] values, and so on.
+/// Pointers left null are not written (a price-only caller needs only the first four).
 struct PathOut {
-  double* final_log_return = nullptr;  // [rows × A] ln(S_T / S_0)
-  double* min_log_return = nullptr;    // [rows × A] ln(min S / S_0), bridge included
-  double* max_log_return = nullptr;    // [rows × A] ln(max S / S_0), bridge included
-  double* weight = nullptr;            // [rows] likelihood ratio, 1 without importance sampling
-  double* liquidated_usd = nullptr;    // [rows × A × 2] q·P_liq, long 0 / short 1
-  std::uint32_t* liquidated_positions = nullptr;  // [rows × A × 2]
-  double* bad_debt_usd = nullptr;                 // [rows]
-  double* adl_usd = nullptr;                      // [rows] deficit the fund could not pay
-  double* adl_closed_usd = nullptr;               // [rows] notional ADL closed
-  double* insurance_fund_usd = nullptr;           // [rows] at the horizon
-  double* portfolio_pnl_usd = nullptr;            // [rows × P]
-  std::uint8_t* portfolio_liquidated = nullptr;   // [rows × P]
-  std::uint16_t* cascade_rounds = nullptr;        // [rows] most liquidating rounds in a step
+#define LIQ_RECORD_VIEW(name, type, shape, units, text) type* name = nullptr;
+  LIQ_PATH_RECORD(LIQ_RECORD_VIEW)
+#undef LIQ_RECORD_VIEW
 };
 
 /// The state of a path at t = 0.

@@ -280,19 +280,7 @@ std::string encode_rows(std::uint64_t first_row, const PathRows& rows) {
   put(p, static_cast<std::uint64_t>(rows.n_rows));
   put(p, static_cast<std::uint32_t>(rows.n_assets));
   put(p, static_cast<std::uint32_t>(rows.n_portfolios));
-  put_vector(p, rows.final_log_return);
-  put_vector(p, rows.min_log_return);
-  put_vector(p, rows.max_log_return);
-  put_vector(p, rows.weight);
-  put_vector(p, rows.liquidated_usd);
-  put_vector(p, rows.liquidated_positions);
-  put_vector(p, rows.bad_debt_usd);
-  put_vector(p, rows.adl_usd);
-  put_vector(p, rows.adl_closed_usd);
-  put_vector(p, rows.insurance_fund_usd);
-  put_vector(p, rows.portfolio_pnl_usd);
-  put_vector(p, rows.portfolio_liquidated);
-  put_vector(p, rows.cascade_rounds);
+  rows.visit([&](const RecordField&, const auto& values) { put_vector(p, values); });
   return p;
 }
 
@@ -303,20 +291,9 @@ void decode_rows(const std::string& payload, std::uint64_t& first_row, PathRows&
   const auto a = static_cast<int>(r.get<std::uint32_t>());
   const auto p = static_cast<int>(r.get<std::uint32_t>());
   rows.resize(n, a, p);
-  const std::size_t cells = n * static_cast<std::size_t>(a);
-  r.get_vector(rows.final_log_return, cells);
-  r.get_vector(rows.min_log_return, cells);
-  r.get_vector(rows.max_log_return, cells);
-  r.get_vector(rows.weight, n);
-  r.get_vector(rows.liquidated_usd, cells * 2);
-  r.get_vector(rows.liquidated_positions, cells * 2);
-  r.get_vector(rows.bad_debt_usd, n);
-  r.get_vector(rows.adl_usd, n);
-  r.get_vector(rows.adl_closed_usd, n);
-  r.get_vector(rows.insurance_fund_usd, n);
-  r.get_vector(rows.portfolio_pnl_usd, n * static_cast<std::size_t>(p));
-  r.get_vector(rows.portfolio_liquidated, n * static_cast<std::size_t>(p));
-  r.get_vector(rows.cascade_rounds, n);
+  rows.visit([&](const RecordField& f, auto& values) {
+    r.get_vector(values, n * record_cells(f.shape, a, p));
+  });
   if (r.at != payload.size()) throw std::runtime_error("rows: trailing bytes");
 }
 

@@ -21,8 +21,31 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Units and descriptions as readers see them (h5py: d.attrs["units"]).
-constexpr const char* kLogReturnUnits = "log-return (natural, dimensionless)";
+/// The HDF5 file type of a record field's elements.
+hid_t file_type_of(const RecordField& f) {
+  const std::string t = f.type_name;
+  if (t == "float64") return h5::TypeOf<double>::file();
+  if (t == "uint32") return h5::TypeOf<std::uint32_t>::file();
+  if (t == "uint16") return h5::TypeOf<std::uint16_t>::file();
+  return h5::TypeOf<std::uint8_t>::file();
+}
+
+/// A record field's dataset dimensions for `n` paths: [N], [N, A], [N, A, 2] or [N, P].
+std::vector<hsize_t> dims_of(const RecordField& f, hsize_t n, int assets, int portfolios) {
+  switch (f.shape) {
+    case RecordShape::per_path:
+      return {n};
+    case RecordShape::per_asset:
+      return {n, static_cast<hsize_t>(assets)};
+    case RecordShape::per_asset_side:
+      return {n, static_cast<hsize_t>(assets), 2};
+    case RecordShape::per_portfolio:
+      return {n, static_cast<hsize_t>(portfolios)};
+  }
+  return {n};
+}
+
+constexpr std::size_t kRecordFields = sizeof(kPathRecord) / sizeof(kPathRecord[0]);
 
 }  // namespace
 
@@ -91,19 +114,9 @@ struct ResultsWriter::Impl {
   // and the group before the file.
   h5::Handle file;
   h5::Handle paths_group;
-  h5::Handle final_log_return;      // [N, A] f64
-  h5::Handle min_log_return;        // [N, A] f64
-  h5::Handle max_log_return;        // [N, A] f64
-  h5::Handle weight;                // [N] f64
-  h5::Handle liquidated_usd;        // [N, A, 2] f64
-  h5::Handle liquidated_positions;  // [N, A, 2] u32
-  h5::Handle bad_debt_usd;          // [N] f64
-  h5::Handle adl_usd;               // [N] f64
-  h5::Handle adl_closed_usd;        // [N] f64
-  h5::Handle insurance_fund_usd;    // [N] f64
-  h5::Handle portfolio_pnl_usd;     // [N, P] f64, only when P > 0
-  h5::Handle portfolio_liquidated;  // [N, P] u8, only when P > 0
-  h5::Handle cascade_rounds;        // [N] u16
+  // One dataset per record field (kernels/record.h), in record order; a field with no
+  // values (portfolios when P = 0) has none.
+  h5::Handle fields[kRecordFields];
   int n_portfolios = 0;
   bool growable = false;
 
@@ -111,19 +124,7 @@ struct ResultsWriter::Impl {
     if (committed) return;
     // An interrupted or failed run leaves nothing: close whatever is open (ignoring errors:
     // the file is being discarded) and remove the temporary file.
-    cascade_rounds.reset();
-    portfolio_liquidated.reset();
-    portfolio_pnl_usd.reset();
-    insurance_fund_usd.reset();
-    adl_closed_usd.reset();
-    adl_usd.reset();
-    bad_debt_usd.reset();
-    liquidated_positions.reset();
-    liquidated_usd.reset();
-    weight.reset();
-    max_log_return.reset();
-    min_log_return.reset();
-    final_log_return.reset();
+    for (std::size_t k = kRecordFields; k-- > 0;) fields[k].reset();
     paths_group.reset();
     file.reset();
     if (created) {
@@ -192,94 +193,19 @@ void ResultsWriter::Impl::create(const Provenance& p, const std::vector<std::str
       root, "paths",
       "one row per simulated path: row i is path first_path + i of the run; asset columns "
       "follow /assets");
-  const hid_t g = paths_group.get();
   const auto n = static_cast<hsize_t>(n_paths);
-  const auto a = static_cast<hsize_t>(n_assets);
-  const hid_t f64 = h5::TypeOf<double>::file();
-  final_log_return = h5::create_dataset(
-      g, "final_log_return", f64, {n, a}, kLogReturnUnits,
-      "ln(S_T / S_0): the log of the traded price at the horizon over its starting spot", growable);
-  min_log_return = h5::create_dataset(
-      g, "min_log_return", f64, {n, a}, kLogReturnUnits,
-      "ln(extreme / S_0) of the traded price over the horizon, Brownian-bridge extremes between "
-      "steps included: the values that decide liquidations (here the minimum, which reaches "
-      "long positions' liquidation prices)",
-      growable);
-  max_log_return = h5::create_dataset(
-      g, "max_log_return", f64, {n, a}, kLogReturnUnits,
-      "ln(extreme / S_0) of the traded price over the horizon, Brownian-bridge extremes between "
-      "steps included: the values that decide liquidations (here the maximum, which reaches "
-      "short positions' liquidation prices)",
-      growable);
-  weight = h5::create_dataset(g, "weight", f64, {n}, "1",
-                              "likelihood ratio of the path (1 without importance sampling): "
-                              "weight each row by it when averaging over paths",
-                              growable);
-  const hid_t u32 = h5::TypeOf<std::uint32_t>::file();
-  liquidated_usd = h5::create_dataset(
-      g, "liquidated_usd", f64, {n, a, 2}, "USD",
-      "liquidated notional q·P_liq (quantity times liquidation price) over the horizon per "
-      "path, asset and side (0 long, 1 short)",
-      growable);
-  liquidated_positions = h5::create_dataset(g, "liquidated_positions", u32, {n, a, 2}, "positions",
-                                            "number of positions liquidated per path, asset and "
-                                            "side (0 long, 1 short)",
-                                            growable);
-  bad_debt_usd = h5::create_dataset(
-      g, "bad_debt_usd", f64, {n}, "USD",
-      "losses beyond bankruptcy: sum over liquidated positions of q·max(0, P_bk − P_x) for longs "
-      "(P_x − P_bk for shorts), P_x the execution price, plus cross-margin accounts' negative "
-      "equity",
-      growable);
-  adl_usd = h5::create_dataset(g, "adl_usd", f64, {n}, "USD",
-                               "bad debt the insurance fund could not pay (the deficit), "
-                               "auto-deleveraged against profitable opposite positions",
-                               growable);
-  adl_closed_usd = h5::create_dataset(
-      g, "adl_closed_usd", f64, {n}, "USD",
-      "notional of opposite-side positions in profit that auto-deleveraging closed, at the "
-      "bankrupt positions' bankruptcy prices (they leave the book); 0 with insurance_fund.adl = "
-      "none",
-      growable);
-  insurance_fund_usd = h5::create_dataset(
-      g, "insurance_fund_usd", f64, {n}, "USD",
-      "insurance fund balance at the horizon: start + liquidation fees − bad debt it paid",
-      growable);
-  if (n_portfolios > 0) {
-    const auto np = static_cast<hsize_t>(n_portfolios);
-    portfolio_pnl_usd = h5::create_dataset(
-        g, "portfolio_pnl_usd", f64, {n, np}, "USD",
-        "P&L of each [[portfolio]] account over the horizon (columns follow /portfolios): change "
-        "of its equity, marked to market at spot at the start; loss = −P&L",
-        growable);
-    portfolio_liquidated = h5::create_dataset(
-        g, "portfolio_liquidated", h5::TypeOf<std::uint8_t>::file(), {n, np}, "1",
-        "1 when the account was liquidated on the path (equity below its maintenance margin), "
-        "else 0",
-        growable);
+  for (std::size_t k = 0; k < kRecordFields; ++k) {
+    const RecordField& f = kPathRecord[k];
+    if (record_cells(f.shape, n_assets, n_portfolios) == 0) continue;
+    fields[k] =
+        h5::create_dataset(paths_group.get(), f.name, file_type_of(f),
+                           dims_of(f, n, n_assets, n_portfolios), f.units, f.description, growable);
   }
-  cascade_rounds = h5::create_dataset(
-      g, "cascade_rounds", h5::TypeOf<std::uint16_t>::file(), {n}, "rounds",
-      "largest number of cascade rounds in a step (rounds of liquidation -> price impact -> "
-      "liquidation that liquidated something, MODEL.md section 4): 0 when the path liquidated "
-      "nothing, 1 without feedback; impact.max_cascade_rounds when the cap was reached",
-      growable);
 }
 
 void ResultsWriter::Impl::close_all() {
-  cascade_rounds.close("closing /paths/cascade_rounds");
-  portfolio_liquidated.close("closing /paths/portfolio_liquidated");
-  portfolio_pnl_usd.close("closing /paths/portfolio_pnl_usd");
-  insurance_fund_usd.close("closing /paths/insurance_fund_usd");
-  adl_closed_usd.close("closing /paths/adl_closed_usd");
-  adl_usd.close("closing /paths/adl_usd");
-  bad_debt_usd.close("closing /paths/bad_debt_usd");
-  liquidated_positions.close("closing /paths/liquidated_positions");
-  liquidated_usd.close("closing /paths/liquidated_usd");
-  weight.close("closing /paths/weight");
-  max_log_return.close("closing /paths/max_log_return");
-  min_log_return.close("closing /paths/min_log_return");
-  final_log_return.close("closing /paths/final_log_return");
+  for (std::size_t k = kRecordFields; k-- > 0;)
+    fields[k].close(std::string("closing /paths/") + kPathRecord[k].name);
   paths_group.close("closing /paths");
   if (file.valid()) {
     h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flushing the file");
@@ -327,38 +253,17 @@ void ResultsWriter::write_rows(std::size_t first_row, const PathRows& rows) {
                          std::to_string(first_row + rows.n_rows) + ") outside the file's " +
                          std::to_string(m.n_paths) + " paths (internal error)");
   }
+  if (m.n_portfolios > 0 && rows.n_portfolios != m.n_portfolios) {
+    throw RuntimeFailure(m.temp.string() + ": rows carry " + std::to_string(rows.n_portfolios) +
+                         " portfolios, the file " + std::to_string(m.n_portfolios) +
+                         " (internal error)");
+  }
   try {
-    const std::size_t n = rows.n_rows;
-    h5::write_block(m.final_log_return.get(), first_row, n,
-                    std::span<const double>(rows.final_log_return));
-    h5::write_block(m.min_log_return.get(), first_row, n,
-                    std::span<const double>(rows.min_log_return));
-    h5::write_block(m.max_log_return.get(), first_row, n,
-                    std::span<const double>(rows.max_log_return));
-    h5::write_block(m.weight.get(), first_row, n, std::span<const double>(rows.weight));
-    h5::write_block(m.liquidated_usd.get(), first_row, n,
-                    std::span<const double>(rows.liquidated_usd));
-    h5::write_block(m.liquidated_positions.get(), first_row, n,
-                    std::span<const std::uint32_t>(rows.liquidated_positions));
-    h5::write_block(m.bad_debt_usd.get(), first_row, n, std::span<const double>(rows.bad_debt_usd));
-    h5::write_block(m.adl_usd.get(), first_row, n, std::span<const double>(rows.adl_usd));
-    h5::write_block(m.adl_closed_usd.get(), first_row, n,
-                    std::span<const double>(rows.adl_closed_usd));
-    h5::write_block(m.insurance_fund_usd.get(), first_row, n,
-                    std::span<const double>(rows.insurance_fund_usd));
-    if (m.n_portfolios > 0) {
-      if (rows.n_portfolios != m.n_portfolios) {
-        throw RuntimeFailure("rows carry " + std::to_string(rows.n_portfolios) +
-                             " portfolios, the file " + std::to_string(m.n_portfolios) +
-                             " (internal error)");
-      }
-      h5::write_block(m.portfolio_pnl_usd.get(), first_row, n,
-                      std::span<const double>(rows.portfolio_pnl_usd));
-      h5::write_block(m.portfolio_liquidated.get(), first_row, n,
-                      std::span<const std::uint8_t>(rows.portfolio_liquidated));
-    }
-    h5::write_block(m.cascade_rounds.get(), first_row, n,
-                    std::span<const std::uint16_t>(rows.cascade_rounds));
+    std::size_t k = 0;
+    rows.visit([&](const RecordField&, const auto& values) {
+      const h5::Handle& d = m.fields[k++];
+      if (d.valid()) h5::write_block(d.get(), first_row, rows.n_rows, std::span(values));
+    });
   } catch (const RuntimeFailure& e) {
     m.rethrow(e);
   }
@@ -473,11 +378,8 @@ void ResultsWriter::set_paths(std::size_t n_paths) {
     throw RuntimeFailure(m.temp.string() + ": set_paths on a fixed-size file (internal error)");
   try {
     if (m.per_path) {
-      for (h5::Handle* d : {&m.final_log_return, &m.min_log_return, &m.max_log_return, &m.weight,
-                            &m.liquidated_usd, &m.liquidated_positions, &m.bad_debt_usd, &m.adl_usd,
-                            &m.adl_closed_usd, &m.insurance_fund_usd, &m.portfolio_pnl_usd,
-                            &m.portfolio_liquidated, &m.cascade_rounds}) {
-        if (d->valid()) h5::set_rows(d->get(), n_paths);
+      for (h5::Handle& d : m.fields) {
+        if (d.valid()) h5::set_rows(d.get(), n_paths);
       }
     }
     h5::check(H5Adelete(m.file.get(), "paths"), "replacing attribute 'paths'");

@@ -80,21 +80,10 @@ ResultsFile::ResultsFile(const std::filesystem::path& p) : path(p) {
 void ResultsFile::read_rows(std::size_t first, std::size_t n, PathRows& rows) const {
   const hid_t f = file.get();
   rows.resize(n, static_cast<int>(assets.size()), static_cast<int>(portfolios.size()));
-  read_into(f, "paths/final_log_return", first, n, rows.final_log_return);
-  read_into(f, "paths/min_log_return", first, n, rows.min_log_return);
-  read_into(f, "paths/max_log_return", first, n, rows.max_log_return);
-  read_into(f, "paths/weight", first, n, rows.weight);
-  read_into(f, "paths/liquidated_usd", first, n, rows.liquidated_usd);
-  read_into(f, "paths/liquidated_positions", first, n, rows.liquidated_positions);
-  read_into(f, "paths/bad_debt_usd", first, n, rows.bad_debt_usd);
-  read_into(f, "paths/adl_usd", first, n, rows.adl_usd);
-  read_into(f, "paths/adl_closed_usd", first, n, rows.adl_closed_usd);
-  read_into(f, "paths/insurance_fund_usd", first, n, rows.insurance_fund_usd);
-  if (!portfolios.empty()) {
-    read_into(f, "paths/portfolio_pnl_usd", first, n, rows.portfolio_pnl_usd);
-    read_into(f, "paths/portfolio_liquidated", first, n, rows.portfolio_liquidated);
-  }
-  read_into(f, "paths/cascade_rounds", first, n, rows.cascade_rounds);
+  rows.visit([&](const RecordField& field, auto& values) {
+    if (rows.cells(field.shape) == 0) return;  // portfolios of a file without any
+    read_into(f, std::string("paths/") + field.name, first, n, values);
+  });
 }
 
 StepSums ResultsFile::read_exact_sums() const {

@@ -13,61 +13,16 @@ namespace liq {
 
 std::vector<double> FileColumns::column(Column c, int index, int side) const {
   constexpr std::size_t kBlock = 65536;
-  const char* name = nullptr;
-  std::size_t width = 1, offset = 0, count = 1;
-  const auto A = static_cast<std::size_t>(n_assets_);
-  switch (c) {
-    case Column::total:
-      name = "paths/liquidated_usd", width = 2 * A, offset = 0, count = 2 * A;
-      break;
-    case Column::liquidated:
-      name = "paths/liquidated_usd", width = 2 * A,
-      offset = 2 * static_cast<std::size_t>(index) + side;
-      break;
-    case Column::bad_debt:
-      name = "paths/bad_debt_usd";
-      break;
-    case Column::adl:
-      name = "paths/adl_usd";
-      break;
-    case Column::adl_closed:
-      name = "paths/adl_closed_usd";
-      break;
-    case Column::fund:
-      name = "paths/insurance_fund_usd";
-      break;
-    case Column::weight:
-      name = "paths/weight";
-      break;
-    case Column::loss:
-      name = "paths/portfolio_pnl_usd", width = static_cast<std::size_t>(n_portfolios_),
-      offset = static_cast<std::size_t>(index);
-      break;
-    case Column::final_lr:
-      name = "paths/final_log_return", width = A, offset = static_cast<std::size_t>(index);
-      break;
-    case Column::min_lr:
-      name = "paths/min_log_return", width = A, offset = static_cast<std::size_t>(index);
-      break;
-    case Column::max_lr:
-      name = "paths/max_log_return", width = A, offset = static_cast<std::size_t>(index);
-      break;
-  }
+  const ColumnSpec spec = column_spec(c, index, side, n_assets_, n_portfolios_);
+  const std::string name = std::string("paths/") + spec.field;
   const h5::Handle d =
-      h5::dataset_handle(H5Dopen2(file_, name, H5P_DEFAULT), std::string("opening /") + name);
+      h5::dataset_handle(H5Dopen2(file_, name.c_str(), H5P_DEFAULT), "opening /" + name);
   std::vector<double> out(paths_);
   for (std::size_t first = 0; first < paths_; first += kBlock) {
     const std::size_t n = std::min(kBlock, paths_ - first);
     const std::vector<double> block = h5::read_block<double>(d.get(), first, n);
-    for (std::size_t r = 0; r < n; ++r) {
-      const double* row = block.data() + r * width;
-      double v = row[offset];
-      if (count > 1) {  // the total: the same additions, in the same order, as PathColumns
-        v = 0.0;
-        for (std::size_t k = 0; k < count; ++k) v += row[k];
-      }
-      out[first + r] = c == Column::loss ? -v : v;
-    }
+    for (std::size_t r = 0; r < n; ++r)
+      out[first + r] = column_value(spec, block.data() + r * spec.width);
   }
   return out;
 }

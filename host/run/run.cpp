@@ -126,14 +126,13 @@ void print_liquidation_table(const Scenario& sc, const ColumnSource& cols, const
 /// the per-thread step sums.
 std::size_t run_memory_bytes(std::uint64_t paths, std::uint64_t batch, int assets, int portfolios,
                              std::int32_t steps, int threads, bool per_path, bool stopping_rule) {
-  const std::size_t row = sizeof(double) * (3 * assets + 2 * assets + 5 + portfolios) +
-                          sizeof(std::uint32_t) * 2 * assets + portfolios + 2;
+  const std::size_t row = record_bytes_per_path(assets, portfolios);  // kernels/record.h
   const std::size_t kept = per_path ? (stopping_rule ? 2 * sizeof(double) : 0)
                                     : PathColumns::bytes_per_path(assets, portfolios);
   return static_cast<std::size_t>(paths) * (kept + 3 * sizeof(double)) +
          static_cast<std::size_t>(batch) * row * 2 +
-         static_cast<std::size_t>(threads + 1) * static_cast<std::size_t>(steps) *
-             (assets * 4 + 2) * 32;
+         static_cast<std::size_t>(threads + 1) *
+             static_cast<std::size_t>(StepCells{steps, assets}.total()) * 4 * sizeof(std::uint64_t);
 }
 
 std::string gib(std::size_t bytes) {

@@ -3,23 +3,59 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string_view>
+#include <type_traits>
 
 namespace liq {
 
+ColumnSpec column_spec(Column c, int index, int side, int assets, int portfolios) {
+  const auto a = static_cast<std::size_t>(assets);
+  const auto i = static_cast<std::size_t>(index);
+  switch (c) {
+    case Column::total:
+      return {"liquidated_usd", 2 * a, 0, true, false};
+    case Column::liquidated:
+      return {"liquidated_usd", 2 * a, 2 * i + static_cast<std::size_t>(side), false, false};
+    case Column::bad_debt:
+      return {"bad_debt_usd"};
+    case Column::adl:
+      return {"adl_usd"};
+    case Column::adl_closed:
+      return {"adl_closed_usd"};
+    case Column::fund:
+      return {"insurance_fund_usd"};
+    case Column::weight:
+      return {"weight"};
+    case Column::loss:
+      return {"portfolio_pnl_usd", static_cast<std::size_t>(portfolios), i, false, true};
+    case Column::final_lr:
+      return {"final_log_return", a, i, false, false};
+    case Column::min_lr:
+      return {"min_log_return", a, i, false, false};
+    case Column::max_lr:
+      return {"max_log_return", a, i, false, false};
+  }
+  return {};
+}
+
 PathColumns::PathColumns(int assets, int portfolios)
-    : n_assets_(assets),
-      n_portfolios_(portfolios),
-      final_lr_(assets),
-      min_lr_(assets),
-      max_lr_(assets),
-      liquidated_(2 * static_cast<std::size_t>(assets)),
-      loss_(portfolios) {}
+    : n_assets_(assets), n_portfolios_(portfolios) {
+  auto keep = [&](Column c, int index = 0, int side = 0) {
+    kept_.push_back(Kept{c, index, side, column_spec(c, index, side, assets, portfolios), {}});
+  };
+  for (Column c : {Column::final_lr, Column::min_lr, Column::max_lr})
+    for (int a = 0; a < assets; ++a) keep(c, a);
+  for (int a = 0; a < assets; ++a)
+    for (int side = 0; side < 2; ++side) keep(Column::liquidated, a, side);
+  for (Column c : {Column::total, Column::bad_debt, Column::adl, Column::adl_closed, Column::fund,
+                   Column::weight})
+    keep(c);
+  for (int p = 0; p < portfolios; ++p) keep(Column::loss, p);
+}
 
 void PathColumns::resize(std::size_t n) {
-  for (auto* group : {&final_lr_, &min_lr_, &max_lr_, &liquidated_, &loss_})
-    for (std::vector<double>& v : *group) v.resize(n, 0.0);
-  for (std::vector<double>* v : {&total_, &bad_debt_, &adl_, &adl_closed_, &fund_, &weight_})
-    v->resize(n, 0.0);
+  for (Kept& k : kept_) k.values.resize(n, 0.0);
 }
 
 void PathColumns::add(const PathRows& rows) {
@@ -28,56 +64,23 @@ void PathColumns::add(const PathRows& rows) {
 
 void PathColumns::put(std::size_t row, const PathRows& rows) {
   if (row + rows.n_rows > size()) resize(row + rows.n_rows);
-  for (std::size_t r = 0; r < rows.n_rows; ++r) {
-    const std::size_t at = row + r;
-    double sum = 0.0;
-    for (int a = 0; a < n_assets_; ++a) {
-      const std::size_t i = r * static_cast<std::size_t>(n_assets_) + a;
-      final_lr_[a][at] = rows.final_log_return[i];
-      min_lr_[a][at] = rows.min_log_return[i];
-      max_lr_[a][at] = rows.max_log_return[i];
-      liquidated_[2 * a][at] = rows.liquidated_usd[2 * i];
-      liquidated_[2 * a + 1][at] = rows.liquidated_usd[2 * i + 1];
-      sum += rows.liquidated_usd[2 * i];
-      sum += rows.liquidated_usd[2 * i + 1];
-    }
-    total_[at] = sum;
-    bad_debt_[at] = rows.bad_debt_usd[r];
-    adl_[at] = rows.adl_usd[r];
-    adl_closed_[at] = rows.adl_closed_usd[r];
-    fund_[at] = rows.insurance_fund_usd[r];
-    weight_[at] = rows.weight[r];
-    for (int p = 0; p < n_portfolios_; ++p)
-      loss_[p][at] = -rows.portfolio_pnl_usd[r * static_cast<std::size_t>(n_portfolios_) + p];
+  for (Kept& k : kept_) {
+    const std::vector<double>* field = nullptr;
+    rows.visit([&](const RecordField& f, const auto& values) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(values)>, std::vector<double>>) {
+        if (std::string_view(f.name) == k.spec.field) field = &values;
+      }
+    });
+    for (std::size_t r = 0; r < rows.n_rows; ++r)
+      k.values[row + r] = column_value(k.spec, field->data() + r * k.spec.width);
   }
 }
 
 const std::vector<double>& PathColumns::ref(Column c, int index, int side) const {
-  switch (c) {
-    case Column::total:
-      return total_;
-    case Column::liquidated:
-      return liquidated_.at(2 * static_cast<std::size_t>(index) + side);
-    case Column::bad_debt:
-      return bad_debt_;
-    case Column::adl:
-      return adl_;
-    case Column::adl_closed:
-      return adl_closed_;
-    case Column::fund:
-      return fund_;
-    case Column::weight:
-      return weight_;
-    case Column::loss:
-      return loss_.at(index);
-    case Column::final_lr:
-      return final_lr_.at(index);
-    case Column::min_lr:
-      return min_lr_.at(index);
-    case Column::max_lr:
-      return max_lr_.at(index);
+  for (const Kept& k : kept_) {
+    if (k.column == c && k.index == index && k.side == side) return k.values;
   }
-  return total_;
+  throw std::out_of_range("PathColumns: no such column");
 }
 
 std::vector<double> PathColumns::column(Column c, int index, int side) const {

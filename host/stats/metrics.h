@@ -44,8 +44,34 @@ class ColumnSource {
   virtual std::vector<double> column(Column c, int index = 0, int side = 0) const = 0;
 };
 
+/// Where a column's values come from (one fact, one place): a double field of the per-path
+/// record (kernels/record.h), `width` values per row of which the column takes the one at
+/// `offset`, or — for the total — their sum in row order (assets, then long before short),
+/// negated for a loss (= −P&L). Memory (PathColumns) and files (FileColumns) both read
+/// columns through it, so they give the same bytes.
+struct ColumnSpec {
+  const char* field = nullptr;
+  std::size_t width = 1;
+  std::size_t offset = 0;
+  bool sum = false;
+  bool negate = false;
+};
+ColumnSpec column_spec(Column c, int index, int side, int assets, int portfolios);
+
+/// The column's value for one path, `row` pointing at the path's `width` values.
+inline double column_value(const ColumnSpec& spec, const double* row) {
+  double v = row[spec.offset];
+  if (spec.sum) {
+    v = 0.0;
+    for (std::size_t k = 0; k < spec.width; ++k) v += row[k];
+  }
+  return spec.negate ? -v : v;
+}
+
 /// Per-path values in memory, in path order: rows may arrive in any order (put) or in path
-/// order (add).
+/// order (add). Keeps every column a summary or table reads: per asset the final, lowest
+/// and highest log-returns and the liquidated notional per side; the total, bad debt, ADL
+/// deficit and closed notional, fund and weight; each portfolio's loss.
 class PathColumns final : public ColumnSource {
  public:
   PathColumns(int assets, int portfolios);
@@ -57,23 +83,26 @@ class PathColumns final : public ColumnSource {
   void put(std::size_t row, const PathRows& rows);
   int n_assets() const override { return n_assets_; }
   int n_portfolios() const override { return n_portfolios_; }
-  std::size_t size() const override { return total_.size(); }
+  std::size_t size() const override { return kept_.empty() ? 0 : kept_.front().values.size(); }
   std::vector<double> column(Column c, int index = 0, int side = 0) const override;
-  const std::vector<double>& total() const { return total_; }
-  const std::vector<double>& weight() const { return weight_; }
+  const std::vector<double>& total() const { return ref(Column::total, 0, 0); }
+  const std::vector<double>& weight() const { return ref(Column::weight, 0, 0); }
   /// Bytes per path held here.
   static std::size_t bytes_per_path(int assets, int portfolios) {
     return sizeof(double) * (5 * static_cast<std::size_t>(assets) + 6 + portfolios);
   }
 
  private:
+  struct Kept {
+    Column column;
+    int index, side;
+    ColumnSpec spec;
+    std::vector<double> values;  // [path]
+  };
   const std::vector<double>& ref(Column c, int index, int side) const;
   int n_assets_ = 0;
   int n_portfolios_ = 0;
-  std::vector<std::vector<double>> final_lr_, min_lr_, max_lr_;  // [asset][path]
-  std::vector<std::vector<double>> liquidated_;                  // [asset × 2 + side][path]
-  std::vector<double> total_, bad_debt_, adl_, adl_closed_, fund_, weight_;  // [path]
-  std::vector<std::vector<double>> loss_;  // [portfolio][path] = −P&L
+  std::vector<Kept> kept_;
 };
 
 /// Counts over paths that do not depend on their order.
