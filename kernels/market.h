@@ -33,6 +33,10 @@ struct MarketParams {
   double sqrt_dt = 0.0;
   Innovations innovations = Innovations::gaussian;
   double dof = 0.0;  // Student-t ν > 2
+  // Student-t: steps per mixing block. W ~ χ²_ν is drawn at a block's first step and shared
+  // by all its steps, so that the horizon's tails are those of ν whatever the step size
+  // (a block of one day: `dof` describes daily returns).
+  std::int32_t tail_block_steps = 1;
   // Lower Cholesky factor L of the correlation matrix, row-major [a * kMaxAssets + b].
   double chol[kMaxAssets * kMaxAssets] = {};
   double vol[kMaxAssets] = {};              // σ_a, annualised
@@ -83,7 +87,8 @@ LIQ_HD LIQ_FORCEINLINE double chi_square_draw(const RngAddress& at, double dof) 
 }
 
 /// Draw everything step `step` of path `path` needs. `shock` is the step's deterministic
-/// log-return gaps (nullptr when the step has none).
+/// log-return gaps (nullptr when the step has none). With Student-t innovations, `s` must
+/// hold the previous step's draws except at a block's first step (keep it across steps).
 LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path, std::int32_t step,
                                       const double* shock, StepShocks& s) {
   const RngAddress at{p.seed, path, static_cast<std::uint32_t>(step)};
@@ -103,9 +108,13 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
     for (int b = 0; b <= a; ++b) e += p.chol[a * kMaxAssets + b] * z[b];
     s.eps[a] = e;
   }
-  s.var_scale = 1.0;
-  if (p.innovations == Innovations::student_t)
+  // Student-t: the mixing variable of the step's block, drawn at the block's first step (its
+  // address is that step's); the other steps keep it (the caller keeps `s` across steps).
+  if (p.innovations != Innovations::student_t) {
+    s.var_scale = 1.0;
+  } else if (step % p.tail_block_steps == 0) {
     s.var_scale = (p.dof - 2.0) / chi_square_draw(at, p.dof);
+  }
 
   double market_jump = 0.0;
   if (p.market_jump_count_mean > 0.0) {

@@ -56,6 +56,7 @@ struct PathState {
 /// One step of one path. Log prices are traded log-returns ln(S/S0) before the step's own
 /// impact; `shift` is that impact so far (Δm of the cascade's rounds).
 struct StepState {
+  StepShocks shocks;           // the step's random inputs (the Student-t block's W carries over)
   double y_start[kMaxAssets];  // at the step's start
   double d_lo[kMaxAssets];     // Brownian-bridge extremes of the diffusion part
   double d_hi[kMaxAssets];

@@ -49,7 +49,7 @@ LIQ_HD LIQ_FORCEINLINE void begin_step(const Model& m, std::uint64_t path, std::
                                        int& next_shock, PathState& st, StepState& ss) {
   const MarketParams& p = m.market;
   const int n = p.n_assets;
-  StepShocks s;
+  StepShocks& s = ss.shocks;
   draw_step(p, path, k, shock_at_step(p, k, next_shock), s);
   const double v = p.vol_multiplier != nullptr ? p.vol_multiplier[k] : 1.0;
   double x1[kMaxAssets], var[kMaxAssets];

@@ -32,6 +32,19 @@ MarketModel::MarketModel(const Scenario& sc) {
   p.innovations =
       sim.innovations == InnovationKind::student_t ? Innovations::student_t : Innovations::gaussian;
   p.dof = sim.dof;
+  if (sim.innovations == InnovationKind::student_t) {
+    // The block must hold whole steps: a step longer than the block, or a block that is not a
+    // multiple of the step, would share W across blocks or cut one.
+    const double per_block = sim.dof_block_s / sim.step_s;
+    const double whole = std::round(per_block);
+    if (whole < 1.0 || std::fabs(per_block - whole) > 1e-9 * per_block) {
+      throw InputError(sc.source_file.string() +
+                       ": simulation.dof_block: must be a whole multiple of simulation.step (" +
+                       std::to_string(sim.step_s) + " s), got " + std::to_string(sim.dof_block_s) +
+                       " s");
+    }
+    p.tail_block_steps = static_cast<std::int32_t>(whole);
+  }
 
   std::vector<double> chol;
   try {

@@ -27,6 +27,9 @@ struct SimulationSpec {
   bool drift_compensation = false;
   InnovationKind innovations = InnovationKind::gaussian;
   double dof = 4.0;  // Student-t degrees of freedom, > 2
+  /// Student-t: the mixing variable is shared by the steps of a block of this many seconds
+  /// (docs/MODEL.md §1), so `dof` describes returns over the block whatever the step.
+  double dof_block_s = 86400.0;
   /// Number of steps: horizon / step, validated to be a whole number.
   std::int32_t steps() const { return static_cast<std::int32_t>(horizon_s / step_s + 0.5); }
 };
