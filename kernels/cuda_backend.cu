@@ -58,6 +58,8 @@ struct DeviceModel {
   DeviceArray<double> vol_multiplier;
   DeviceArray<std::int32_t> shock_step;
   DeviceArray<double> shock_log_return;
+  DeviceArray<RegimeParams> regimes;
+  DeviceArray<double> regime_cdf, regime_start_cdf;
   DeviceArray<LadderGroup> groups;
   DeviceArray<double> trigger, quantity, bankrupt, entry, prefix_q, prefix_qk;
   DeviceArray<PortfolioAccount> accounts;
@@ -79,6 +81,10 @@ struct DeviceModel {
         shock_step(static_cast<std::size_t>(host.market.n_shock_steps)),
         shock_log_return(static_cast<std::size_t>(host.market.n_shock_steps) *
                          static_cast<std::size_t>(host.market.n_assets)),
+        regimes(static_cast<std::size_t>(host.market.n_regimes)),
+        regime_cdf(static_cast<std::size_t>(host.market.n_regimes) *
+                   static_cast<std::size_t>(host.market.n_regimes)),
+        regime_start_cdf(static_cast<std::size_t>(host.market.n_regimes)),
         groups(static_cast<std::size_t>(host.book.n_groups)),
         trigger(book_size(host.book)),
         quantity(book_size(host.book)),
@@ -100,6 +106,12 @@ struct DeviceModel {
     model.market.vol_multiplier = m.vol_multiplier != nullptr ? vol_multiplier.get() : nullptr;
     model.market.shock_step = shock_step.get();
     model.market.shock_log_return = shock_log_return.get();
+    regimes.upload(m.regimes);
+    regime_cdf.upload(m.regime_cdf);
+    regime_start_cdf.upload(m.regime_start_cdf);
+    model.market.regimes = regimes.get();
+    model.market.regime_cdf = regime_cdf.get();
+    model.market.regime_start_cdf = regime_start_cdf.get();
     const BookView& b = host.book;
     groups.upload(b.groups);
     trigger.upload(b.trigger);

@@ -28,10 +28,12 @@ constexpr double kImpactScale = 1e12;  // log-price impact resolution
 /// The cells of the per-step sums of a run with `steps` steps and `assets` assets:
 /// liquidated notional per (step, asset, side), then net forced flow per (step, asset),
 /// then the log-price impact at the step's end per (step, asset), then the ADL deficit per
-/// step and the notional ADL closed per step.
+/// step and the notional ADL closed per step, then (with volatility regimes) the number of
+/// paths in each regime per (step, regime).
 struct StepCells {
   std::int32_t steps = 0;
   std::int32_t assets = 0;
+  std::int32_t regimes = 0;  // volatility regimes: paths per (step, regime), counted
   LIQ_HD std::int32_t liquidated(std::int32_t k, std::int32_t a, std::int32_t side) const {
     return (k * assets + a) * 2 + side;
   }
@@ -43,7 +45,10 @@ struct StepCells {
   }
   LIQ_HD std::int32_t adl(std::int32_t k) const { return steps * assets * 4 + k; }
   LIQ_HD std::int32_t adl_closed(std::int32_t k) const { return steps * (assets * 4 + 1) + k; }
-  LIQ_HD std::int32_t total() const { return steps * (assets * 4 + 2); }
+  LIQ_HD std::int32_t regime(std::int32_t k, std::int32_t r) const {
+    return steps * (assets * 4 + 2) + k * regimes + r;
+  }
+  LIQ_HD std::int32_t total() const { return steps * (assets * 4 + 2 + regimes); }
 };
 
 /// value · scale rounded to the nearest integer.

@@ -22,6 +22,19 @@ constexpr int kMaxGammaAttempts = 64;
 
 enum class Innovations : std::int32_t { gaussian = 0, student_t = 1 };
 
+constexpr int kMaxRegimes = 8;
+
+/// What a volatility regime sets (docs/MODEL.md §1): per asset a volatility multiplier and
+/// the drift (its jump compensator follows the regime's intensities), the correlation's
+/// Cholesky factor, and the jump intensities per step.
+struct RegimeParams {
+  double vol_multiplier[kMaxAssets] = {};
+  double drift[kMaxAssets] = {};  // μ_a − c_a in this regime, annualised
+  double chol[kMaxAssets * kMaxAssets] = {};
+  double jump_count_mean[kMaxAssets] = {};  // λ_a Δ in this regime
+  double market_jump_count_mean = 0.0;      // λ_M Δ in this regime
+};
+
 /// Everything a path needs to know about the market, in units the kernels use directly.
 /// Plain data: the CUDA launcher copies it by value; pointers are views into memory owned
 /// by the backend (host memory for the CPU, device memory for CUDA).
@@ -54,12 +67,19 @@ struct MarketParams {
   std::int32_t n_shock_steps = 0;           // steps that end with a deterministic gap
   const std::int32_t* shock_step = nullptr;  // [n_shock_steps], strictly increasing
   const double* shock_log_return = nullptr;  // [n_shock_steps * n_assets], ln(1 + r)
+  // Volatility regimes (a Markov chain, one state per path and step); none when 0: then the
+  // fields above are the only regime.
+  std::int32_t n_regimes = 0;
+  const RegimeParams* regimes = nullptr;     // [n_regimes]
+  const double* regime_cdf = nullptr;        // [from × n_regimes + to]: per-step transition CDF
+  const double* regime_start_cdf = nullptr;  // [n_regimes]: CDF of the first step's regime
 };
 
 /// The random inputs of one step of one path, before they meet the state.
 struct StepShocks {
   double eps[kMaxAssets];    // correlated standard innovations ε = L z
   double var_scale;          // (ν − 2)/W for Student-t, 1 for Gaussian
+  std::int32_t regime;       // the step's volatility regime (0 without regimes)
   double gap[kMaxAssets];    // J_a + β_a J_M + shock_a(k): moves applied at the step's end
   double u_min[kMaxAssets];  // bridge uniforms for the step's minimum
   double u_max[kMaxAssets];  // and for its maximum
@@ -86,6 +106,18 @@ LIQ_HD LIQ_FORCEINLINE double chi_square_draw(const RngAddress& at, double dof) 
   return dof;  // unreachable in practice (see kMaxGammaAttempts); the mean keeps it finite
 }
 
+/// The regime of step `step` (docs/MODEL.md §1): drawn from the start distribution at step 0,
+/// then from the previous regime's row of the per-step transition matrix, by inversion of
+/// one uniform.
+LIQ_HD LIQ_FORCEINLINE std::int32_t draw_regime(const MarketParams& p, const RngAddress& at,
+                                                std::int32_t previous) {
+  const double u = u01(draw4(at, Purpose::regime, 0).v[0]);
+  const double* cdf = at.step == 0 ? p.regime_start_cdf : p.regime_cdf + previous * p.n_regimes;
+  std::int32_t r = 0;
+  while (r < p.n_regimes - 1 && u > cdf[r]) ++r;
+  return r;
+}
+
 /// Draw everything step `step` of path `path` needs. `shock` is the step's deterministic
 /// log-return gaps (nullptr when the step has none). With Student-t innovations, `s` must
 /// hold the previous step's draws except at a block's first step (keep it across steps).
@@ -93,6 +125,9 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
                                       const double* shock, StepShocks& s) {
   const RngAddress at{p.seed, path, static_cast<std::uint32_t>(step)};
   const int n = p.n_assets;
+  s.regime = p.n_regimes > 0 ? draw_regime(p, at, s.regime) : 0;
+  const RegimeParams* rg = p.n_regimes > 0 ? p.regimes + s.regime : nullptr;
+  const double* chol = rg != nullptr ? rg->chol : p.chol;
   double z[kMaxAssets];
   for (int j = 0; 4 * j < n; ++j) {
     const U32x4 w = draw4(at, Purpose::diffusion, static_cast<std::uint32_t>(j));
@@ -105,7 +140,7 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
   }
   for (int a = 0; a < n; ++a) {
     double e = 0.0;
-    for (int b = 0; b <= a; ++b) e += p.chol[a * kMaxAssets + b] * z[b];
+    for (int b = 0; b <= a; ++b) e += chol[a * kMaxAssets + b] * z[b];
     s.eps[a] = e;
   }
   // Student-t: the mixing variable of the step's block, drawn at the block's first step (its
@@ -117,14 +152,16 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
   }
 
   double market_jump = 0.0;
-  if (p.market_jump_count_mean > 0.0) {
-    market_jump = compound_jump(p.market_jump_count_mean, p.market_jump_mean, p.market_jump_stdev,
+  const double market_count = rg != nullptr ? rg->market_jump_count_mean : p.market_jump_count_mean;
+  if (market_count > 0.0) {
+    market_jump = compound_jump(market_count, p.market_jump_mean, p.market_jump_stdev,
                                 draw4(at, Purpose::market_jump, 0));
   }
   for (int a = 0; a < n; ++a) {
     double g = p.beta[a] * market_jump;
-    if (p.jump_count_mean[a] > 0.0) {
-      g += compound_jump(p.jump_count_mean[a], p.jump_mean[a], p.jump_stdev[a],
+    const double count = rg != nullptr ? rg->jump_count_mean[a] : p.jump_count_mean[a];
+    if (count > 0.0) {
+      g += compound_jump(count, p.jump_mean[a], p.jump_stdev[a],
                          draw4(at, Purpose::asset_jump, static_cast<std::uint32_t>(a)));
     }
     if (shock != nullptr) g += shock[a];

@@ -60,7 +60,8 @@ LIQ_HD LIQ_FORCEINLINE void begin_path(const Model& m, PathState& st) {
 LIQ_HD LIQ_FORCEINLINE void end_step(const Model& m, std::int32_t k, const StepSettlement& settled,
                                      PathState& st, const StepState& ss, const ExactSums& sums) {
   const int n = m.market.n_assets;
-  const StepCells cells{m.market.n_steps, n};
+  const StepCells cells{m.market.n_steps, n, m.market.n_regimes};
+  if (m.market.n_regimes > 0) add_exact(sums, cells.regime(k, ss.shocks.regime), 1.0, 1.0);
   for (int a = 0; a < n; ++a) {
     st.lo[a] = fmin(st.lo[a], ss.low[a]);
     st.hi[a] = fmax(st.hi[a], ss.high[a]);
@@ -135,6 +136,8 @@ LIQ_HD inline void simulate_path(const Model& m, std::uint64_t path, std::size_t
                                  const PathOut& out, const ExactSums& step_sums = {}) {
   PathState st;
   StepState ss;
+  ss.shocks.regime = 0;
+  ss.shocks.var_scale = 1.0;
   begin_path(m, st);
   int next_shock = 0;
   for (std::int32_t k = 0; k < m.market.n_steps; ++k) {

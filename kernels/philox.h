@@ -64,6 +64,7 @@ enum class Purpose : std::uint32_t {
   market_jump = 4,  // slot 0: Poisson uniform, two Box–Muller uniforms, spare
   chi_square = 5,   // slot = attempt: Marsaglia–Tsang gamma draws for Student-t
   book = 6,         // synthetic books (issue 3): path = position index
+  regime = 7,       // slot 0: uniform of the step's regime (the start regime at step 0)
 };
 
 /// The address of one block of four random words (MODEL.md §2): the 64-bit key is the

@@ -52,12 +52,14 @@ LIQ_HD LIQ_FORCEINLINE void begin_step(const Model& m, std::uint64_t path, std::
   StepShocks& s = ss.shocks;
   draw_step(p, path, k, shock_at_step(p, k, next_shock), s);
   const double v = p.vol_multiplier != nullptr ? p.vol_multiplier[k] : 1.0;
+  const RegimeParams* rg = p.n_regimes > 0 ? p.regimes + s.regime : nullptr;
   double x1[kMaxAssets], var[kMaxAssets];
   for (int a = 0; a < n; ++a) {
-    const double sigma = p.vol[a] * v;
+    const double sigma = p.vol[a] * v * (rg != nullptr ? rg->vol_multiplier[a] : 1.0);
+    const double drift = rg != nullptr ? rg->drift[a] : p.drift[a];
     var[a] = sigma * sigma * p.dt_years * s.var_scale;  // conditional step variance
     const double x0 = st.x[a];
-    x1[a] = x0 + (p.drift[a] - 0.5 * sigma * sigma) * p.dt_years + sqrt(var[a]) * s.eps[a];
+    x1[a] = x0 + (drift - 0.5 * sigma * sigma) * p.dt_years + sqrt(var[a]) * s.eps[a];
     ss.y_start[a] = x0 + st.m[a];
     st.x[a] = x1[a] + s.gap[a];
   }

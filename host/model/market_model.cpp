@@ -15,6 +15,32 @@ namespace {
 constexpr double kTimeEpsilon_s = 1e-3;
 }  // namespace
 
+namespace {
+
+/// c_a = m·(λ_a (E[e^J] − 1) + λ_M (E[e^{β J_M}] − 1)), J ~ N(m, s²) (MODEL.md §1), annualised,
+/// with the jump intensities multiplied by `rate_multiplier` (a regime's).
+double compensator(const AssetSpec& as, const JumpSpec& mj, double rate_multiplier) {
+  const double b = as.beta;
+  return rate_multiplier *
+         (as.jumps.rate * std::expm1(as.jumps.mean + 0.5 * as.jumps.stdev * as.jumps.stdev) +
+          mj.rate * std::expm1(b * mj.mean + 0.5 * b * b * mj.stdev * mj.stdev));
+}
+
+/// Cumulative sums of each row (of `n` entries) of a row-stochastic matrix, normalised so that
+/// the last entry of a row is exactly 1.
+std::vector<double> row_cdf(const std::vector<double>& m, int n) {
+  std::vector<double> out(m.size());
+  for (std::size_t row = 0; row < m.size(); row += static_cast<std::size_t>(n)) {
+    double c = 0.0;
+    for (int j = 0; j < n; ++j) out[row + j] = (c += std::max(m[row + j], 0.0));
+    for (int j = 0; j < n; ++j) out[row + j] /= c;
+    out[row + n - 1] = 1.0;
+  }
+  return out;
+}
+
+}  // namespace
+
 MarketModel::MarketModel(const Scenario& sc) {
   const int n = sc.n_assets();
   if (n < 1 || n > kMaxAssets) {
@@ -68,16 +94,9 @@ MarketModel::MarketModel(const Scenario& sc) {
     p.jump_count_mean[a] = as.jumps.rate * p.dt_years;
     p.jump_mean[a] = as.jumps.mean;
     p.jump_stdev[a] = as.jumps.stdev;
-    double compensator = 0.0;  // c_a, annualised; 0 unless asked for (the stress view)
-    if (sim.drift_compensation) {
-      // c_a = λ_a (E[e^J] − 1) + λ_M (E[e^{β J_M}] − 1), J ~ N(m, s²) (MODEL.md §1).
-      const double b = as.beta;
-      compensator =
-          as.jumps.rate * std::expm1(as.jumps.mean + 0.5 * as.jumps.stdev * as.jumps.stdev) +
-          mj.rate * std::expm1(b * mj.mean + 0.5 * b * b * mj.stdev * mj.stdev);
-    }
-    p.drift[a] = as.drift - compensator;
+    p.drift[a] = as.drift - (sim.drift_compensation ? compensator(as, mj, 1.0) : 0.0);
   }
+  if (!sc.regimes.empty()) build_regimes(sc);
 
   // Volatility multiplier v(k): a shock covers the steps that *start* in [at, at + duration);
   // overlapping multipliers multiply.
@@ -101,12 +120,72 @@ MarketModel::MarketModel(const Scenario& sc) {
   }
 }
 
+void MarketModel::build_regimes(const Scenario& sc) {
+  const int n = sc.n_assets(), r = static_cast<int>(sc.regimes.size());
+  if (r > kMaxRegimes) {
+    throw InputError(sc.source_file.string() + ": " + std::to_string(r) +
+                     " regimes; liqstress supports at most " + std::to_string(kMaxRegimes));
+  }
+  const MarketParams& p = params_;
+  for (const RegimeSpec& spec : sc.regimes) {
+    RegimeParams rp;
+    std::vector<double> chol;
+    try {
+      chol = cholesky_lower(spec.correlation.empty() ? sc.correlation : spec.correlation, n);
+    } catch (const std::domain_error& e) {
+      throw InputError(sc.source_file.string() + ": regime." + spec.name +
+                       ".correlation: " + e.what());
+    }
+    for (int a = 0; a < n; ++a) {
+      for (int b = 0; b <= a; ++b) rp.chol[a * kMaxAssets + b] = chol[a * n + b];
+      const AssetSpec& as = sc.assets[a];
+      rp.vol_multiplier[a] = spec.vol_multiplier.empty() ? 1.0 : spec.vol_multiplier[a];
+      rp.jump_count_mean[a] = as.jumps.rate * spec.jump_rate_multiplier * p.dt_years;
+      const double c = sc.simulation.drift_compensation
+                           ? compensator(as, sc.market_jumps, spec.jump_rate_multiplier)
+                           : 0.0;
+      rp.drift[a] = as.drift - c;
+    }
+    rp.market_jump_count_mean = sc.market_jumps.rate * spec.jump_rate_multiplier * p.dt_years;
+    regimes_.push_back(rp);
+  }
+  // The generator Q (per day) and the per-step transition matrix e^{QΔ}.
+  std::vector<double> q(static_cast<std::size_t>(r) * r, 0.0);
+  for (int i = 0; i < r; ++i) {
+    for (int j = 0; j < r; ++j) {
+      if (i == j) continue;
+      q[i * r + j] = sc.regimes[i].rates_per_day[j];
+      q[i * r + i] -= q[i * r + j];
+    }
+  }
+  std::vector<double> q_step = q;
+  for (double& v : q_step) v *= sc.simulation.step_s / 86400.0;
+  regime_cdf_ = row_cdf(matrix_exponential(q_step, r), r);
+  std::vector<double> start(static_cast<std::size_t>(r), 0.0);
+  if (sc.initial_regime >= 0) {
+    start[sc.initial_regime] = 1.0;
+  } else {
+    try {
+      start = stationary_distribution(q, r);
+    } catch (const std::domain_error& e) {
+      throw InputError(sc.source_file.string() +
+                       ": regimes: no stationary distribution to start from (" + e.what() +
+                       "); set simulation.initial_regime");
+    }
+  }
+  regime_start_cdf_ = row_cdf(start, r);
+}
+
 MarketParams MarketModel::params() const {
   MarketParams p = params_;
   p.vol_multiplier = vol_multiplier_.data();
   p.n_shock_steps = static_cast<std::int32_t>(shock_step_.size());
   p.shock_step = shock_step_.empty() ? nullptr : shock_step_.data();
   p.shock_log_return = shock_log_return_.empty() ? nullptr : shock_log_return_.data();
+  p.n_regimes = static_cast<std::int32_t>(regimes_.size());
+  p.regimes = regimes_.empty() ? nullptr : regimes_.data();
+  p.regime_cdf = regime_cdf_.empty() ? nullptr : regime_cdf_.data();
+  p.regime_start_cdf = regime_start_cdf_.empty() ? nullptr : regime_start_cdf_.data();
   return p;
 }
 

@@ -22,7 +22,12 @@ class MarketModel {
   MarketParams params() const;
 
  private:
+  void build_regimes(const Scenario& scenario);
+
   MarketParams params_;
+  std::vector<RegimeParams> regimes_;     // volatility regimes, when the scenario has them
+  std::vector<double> regime_cdf_;        // [from × R + to], per step
+  std::vector<double> regime_start_cdf_;  // [R]
   std::vector<double> vol_multiplier_;    // [steps]
   std::vector<std::int32_t> shock_step_;  // steps that end with a gap, increasing
   std::vector<double> shock_log_return_;  // [shock steps × assets]

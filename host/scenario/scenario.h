@@ -131,6 +131,15 @@ struct OutputSpec {
   std::vector<double> thresholds;
 };
 
+/// A volatility regime (docs/MODEL.md §1): the regime path is a Markov chain per path.
+struct RegimeSpec {
+  std::string name;
+  std::vector<double> vol_multiplier;  // per asset, multiplies asset.vol (1 when unset)
+  std::vector<double> correlation;     // A×A; empty: market.correlation
+  double jump_rate_multiplier = 1.0;   // multiplies every jump intensity (asset and market)
+  std::vector<double> rates_per_day;   // [to]: transition rate to each regime (0 to itself)
+};
+
 struct Scenario {
   std::filesystem::path source_file;  // as given (or "<builtin>/default.toml")
   std::string name;                   // the config file's stem
@@ -140,6 +149,8 @@ struct Scenario {
   bool repair_correlation = false;
   JumpSpec market_jumps;
   std::vector<ShockSpec> shocks;
+  std::vector<RegimeSpec> regimes;  // none: one regime, the asset tables and market.correlation
+  int initial_regime = -1;          // index into regimes; −1: drawn from the stationary law
   ImpactSpec impact;
   BookSpec book;
   InsuranceFundSpec insurance_fund;

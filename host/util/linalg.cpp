@@ -223,4 +223,68 @@ std::vector<double> nearest_correlation(const std::vector<double>& a, int n, int
   return c;
 }
 
+namespace {
+
+std::vector<double> multiply(const std::vector<double>& a, const std::vector<double>& b, int n) {
+  std::vector<double> c(static_cast<std::size_t>(n) * n, 0.0);
+  for (int i = 0; i < n; ++i)
+    for (int k = 0; k < n; ++k)
+      for (int j = 0; j < n; ++j) c[i * n + j] += a[i * n + k] * b[k * n + j];
+  return c;
+}
+
+}  // namespace
+
+std::vector<double> matrix_exponential(const std::vector<double>& a, int n) {
+  check_shape(a, n, "matrix_exponential");
+  // Scale so that ‖A/2^s‖ ≤ 1/2, sum the Taylor series to double precision, square s times.
+  double norm = 0.0;
+  for (int i = 0; i < n; ++i) {
+    double row = 0.0;
+    for (int j = 0; j < n; ++j) row += std::fabs(a[i * n + j]);
+    norm = std::max(norm, row);
+  }
+  int squarings = 0;
+  while (norm > 0.5) {
+    norm /= 2.0;
+    ++squarings;
+  }
+  std::vector<double> scaled = a;
+  for (double& v : scaled) v = std::ldexp(v, -squarings);
+  std::vector<double> sum(static_cast<std::size_t>(n) * n, 0.0), term = sum;
+  for (int i = 0; i < n; ++i) sum[i * n + i] = term[i * n + i] = 1.0;
+  for (int k = 1; k < 30; ++k) {
+    term = multiply(term, scaled, n);
+    for (double& v : term) v /= k;
+    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += term[i];
+  }
+  for (int s = 0; s < squarings; ++s) sum = multiply(sum, sum, n);
+  return sum;
+}
+
+std::vector<double> stationary_distribution(const std::vector<double>& q, int n) {
+  check_shape(q, n, "stationary_distribution");
+  // Qᵀπ = 0 with the last equation replaced by Σπ = 1.
+  std::vector<double> m(static_cast<std::size_t>(n) * (n + 1), 0.0);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) m[i * (n + 1) + j] = i == n - 1 ? 1.0 : q[j * n + i];
+  m[(n - 1) * (n + 1) + n] = 1.0;
+  for (int c = 0; c < n; ++c) {
+    int pivot = c;
+    for (int r = c + 1; r < n; ++r)
+      if (std::fabs(m[r * (n + 1) + c]) > std::fabs(m[pivot * (n + 1) + c])) pivot = r;
+    if (std::fabs(m[pivot * (n + 1) + c]) < 1e-14)
+      throw std::domain_error("the chain has no unique stationary distribution");
+    for (int j = 0; j <= n; ++j) std::swap(m[c * (n + 1) + j], m[pivot * (n + 1) + j]);
+    for (int r = 0; r < n; ++r) {
+      if (r == c) continue;
+      const double f = m[r * (n + 1) + c] / m[c * (n + 1) + c];
+      for (int j = c; j <= n; ++j) m[r * (n + 1) + j] -= f * m[c * (n + 1) + j];
+    }
+  }
+  std::vector<double> pi(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) pi[i] = m[i * (n + 1) + n] / m[i * (n + 1) + i];
+  return pi;
+}
+
 }  // namespace liq

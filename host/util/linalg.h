@@ -20,4 +20,13 @@ std::vector<double> cholesky_lower(const std::vector<double>& a, int n, double t
 std::vector<double> nearest_correlation(const std::vector<double>& a, int n,
                                         int max_iterations = 1000, double tol = 1e-12);
 
+/// e^A of a square matrix (scaling and squaring with a Taylor series; n is small): for a
+/// Markov generator Q and a time step Δ, expm(QΔ) is the transition matrix over Δ.
+std::vector<double> matrix_exponential(const std::vector<double>& a, int n);
+
+/// The stationary distribution π of a Markov generator Q (rows sum to 0): πQ = 0, Σπ = 1,
+/// solved by Gaussian elimination with partial pivoting. Throws std::domain_error when the
+/// chain has no unique stationary distribution (it is not irreducible).
+std::vector<double> stationary_distribution(const std::vector<double>& q, int n);
+
 }  // namespace liq

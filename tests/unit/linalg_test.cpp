@@ -154,3 +154,36 @@ TEST(LinalgNearestCorrelation, LargerIndefiniteMatrix) {
 
 }  // namespace
 }  // namespace liq
+
+namespace liq {
+namespace {
+
+TEST(MatrixExponential, TwoStateChainAgainstItsClosedForm) {
+  // Q = [[−a, a], [b, −b]]: P(t) = (1/(a+b))·[[b + a e^{−(a+b)t}, a(1 − e^{−(a+b)t})],
+  // [b(1 − e^{−(a+b)t}), a + b e^{−(a+b)t}]] (any text on two-state Markov chains).
+  for (double t : {1e-4, 0.3, 5.0, 40.0}) {
+    const double a = 2.0, b = 0.5, e = std::exp(-(a + b) * t);
+    const std::vector<double> p = matrix_exponential({-a * t, a * t, b * t, -b * t}, 2);
+    EXPECT_NEAR(p[0], (b + a * e) / (a + b), 1e-13) << t;
+    EXPECT_NEAR(p[1], a * (1 - e) / (a + b), 1e-13) << t;
+    EXPECT_NEAR(p[2], b * (1 - e) / (a + b), 1e-13) << t;
+    EXPECT_NEAR(p[3], (a + b * e) / (a + b), 1e-13) << t;
+  }
+}
+
+TEST(StationaryDistribution, TwoAndThreeStates) {
+  const std::vector<double> pi = stationary_distribution({-2.0, 2.0, 0.5, -0.5}, 2);
+  EXPECT_NEAR(pi[0], 0.5 / 2.5, 1e-15);
+  EXPECT_NEAR(pi[1], 2.0 / 2.5, 1e-15);
+  // A cycle 0 → 1 → 2 → 0 at rates 1, 2, 4: π ∝ (1/1, 1/2, 1/4).
+  const std::vector<double> c =
+      stationary_distribution({-1.0, 1.0, 0.0, 0.0, -2.0, 2.0, 4.0, 0.0, -4.0}, 3);
+  EXPECT_NEAR(c[0], 4.0 / 7.0, 1e-14);
+  EXPECT_NEAR(c[1], 2.0 / 7.0, 1e-14);
+  EXPECT_NEAR(c[2], 1.0 / 7.0, 1e-14);
+  // Two states that never meet: no unique stationary distribution.
+  EXPECT_THROW(stationary_distribution({0.0, 0.0, 0.0, 0.0}, 2), std::domain_error);
+}
+
+}  // namespace
+}  // namespace liq
