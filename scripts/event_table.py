@@ -14,7 +14,7 @@ What is reported comes from machine-readable lines in each scenario's header com
     # reported-side: short         which side dominated: long | short
     # reported-move: max BTC=0.117 ETH=0.103   min (lows) or max (highs) or final, simple returns
 
-Python 3 with h5py and numpy only (Debian's /usr/bin/python3 after scripts/setup.sh).
+Python 3 with h5py and numpy only (Debian's /usr/bin/python3 after scripts/setup.sh test).
 
     /usr/bin/python3 scripts/event_table.py                      # 2000 paths, build/release/liqstress
     /usr/bin/python3 scripts/event_table.py --paths 500 --binary /tmp/liqstress

@@ -35,7 +35,7 @@ liqstress results file or of another format_version than 1, an output folder tha
 made). Files are read with the project's Python reader, python/liqstress (taken from this
 repository's python/ folder, else from wherever it is installed). Needs h5py, numpy and
 matplotlib (Debian: python3-h5py python3-numpy python3-matplotlib, installed by
-scripts/setup.sh; pip: scripts/requirements.txt).
+scripts/setup.sh test; pip: scripts/requirements.txt).
 """
 import argparse
 import base64

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# liqstress — the README's second command (and all that .ci/run does): install what is
-# missing, build, run every test; then build the CPU code with AddressSanitizer and
-# UndefinedBehaviorSanitizer and run the unit tests under them.
+# liqstress — the README's second command (and all that .ci/run does): install what the
+# tests need (scripts/setup.sh test), build, run every test; then build the CPU code with
+# AddressSanitizer and UndefinedBehaviorSanitizer and run the unit tests under them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
-scripts/setup.sh
+scripts/setup.sh test
 
 echo "== build (release: CPU backend, CUDA backend when nvcc is found)"
-scripts/build.sh release
+# The tests and MPI on, whatever an earlier scripts/run.sh configured (it leaves both to
+# what is installed): the binary under test is the one mpirun runs.
+scripts/build.sh release -DLIQ_TESTS=ON -DLIQ_MPI=ON
 echo "== tests (unit, statistical, gpu — skipped without a device —, end to end)"
 ctest --preset release -j 2 --timeout 900
 

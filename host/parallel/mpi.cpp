@@ -16,6 +16,7 @@ namespace {
 bool g_initialised = false;
 int g_rank = 0, g_size = 1, g_local_rank = 0, g_local_size = 1;
 
+#ifdef LIQ_HAVE_MPI
 /// A launcher (mpirun/mpiexec, srun with PMI/PMIx) started this process.
 bool launched_by_mpi() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "PMI_RANK"})
@@ -23,7 +24,6 @@ bool launched_by_mpi() {
   return false;
 }
 
-#ifdef LIQ_HAVE_MPI
 void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) throw std::runtime_error(std::string("MPI: ") + what + " failed");
 }

@@ -343,6 +343,8 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   std::string device = backend->device();
   if (backend->name() == "cpu") device += " on " + cpu_model_name();
   if (me != 0) opt.quiet = true;
+  if (!opt.quiet && !setup.created_folder.empty())
+    err << "liqstress: created folder '" << setup.created_folder.string() << "' for the results\n";
   if (!opt.quiet)
     err << "liqstress: backend " << backend->name() << " (" << device
         << (dist ? "; " + std::to_string(n_ranks) + " MPI ranks" : std::string()) << "; " << why

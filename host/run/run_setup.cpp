@@ -6,6 +6,7 @@
 
 #include "host/io/results_file.h"
 #include "host/scenario/config.h"
+#include "host/util/errors.h"
 
 namespace liq {
 
@@ -33,6 +34,16 @@ RunSetup set_up_run(const SetupRequest& request) {
   if (request.before_book) request.before_book(setup.inputs);
   setup.model = std::make_unique<ModelInputs>(sc, std::move(tiers));
   if (request.hash_book) setup.book_sha256 = book_sha256(setup.model->book(), sc.assets);
+  if (request.target_check == TargetCheck::run && !request.config && !request.output) {
+    const std::filesystem::path folder = setup.target.parent_path();
+    std::error_code ec;
+    if (!folder.empty() && !std::filesystem::exists(std::filesystem::symlink_status(folder, ec))) {
+      if (!std::filesystem::create_directories(folder, ec) || ec)
+        throw InputError(setup.target.string() + ": cannot create folder '" + folder.string() +
+                         "' (" + ec.message() + ")");
+      setup.created_folder = folder;
+    }
+  }
   if (request.target_check != TargetCheck::none) {
     const bool validate = request.target_check == TargetCheck::validate;
     ResultsWriter::check_target(setup.target, request.force || validate);

@@ -44,13 +44,18 @@ struct RunSetup {
   Scenario scenario;
   std::filesystem::path target;  // the results file
   bool target_exists = false;    // (TargetCheck::validate) the target is there already
-  InputDigests inputs;           // input file → sha256 (host/io/provenance.h)
+  /// The built-in scenario's results folder when set_up_run created it (else empty).
+  std::filesystem::path created_folder;
+  InputDigests inputs;  // input file → sha256 (host/io/provenance.h)
   std::unique_ptr<ModelInputs> model;
   std::string book_sha256;  // of the resolved positions; empty without hash_book
 };
 
 /// Loads the scenario, loads the tier table, hashes the input files (calling before_book),
-/// builds the book, ladders and accounts and hashes the book, then checks the target.
+/// builds the book, ladders and accounts and hashes the book, then checks the target. For
+/// `run` of the built-in scenario without -o (no CONFIG: an installed binary, any folder),
+/// the folder of its output.path (results/) is created when missing; a scenario file's
+/// output folder, or -o's, must exist.
 /// InputError (exit code 2) with the message `run` prints on the first problem.
 RunSetup set_up_run(const SetupRequest& request);
 

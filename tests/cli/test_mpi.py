@@ -32,7 +32,7 @@ def mpi_built():
     return "MPI: built" in info
 
 
-@unittest.skipUnless(MPIRUN, "mpirun not found (Debian: openmpi-bin, installed by scripts/setup.sh)")
+@unittest.skipUnless(MPIRUN, "mpirun not found (Debian: openmpi-bin, scripts/setup.sh test)")
 @unittest.skipUnless(mpi_built(), "liqstress was built without MPI (no MPI found at configure time)")
 class MpiRanks(CliTestCase):
     def setUp(self):

@@ -126,6 +126,25 @@ class RunWritesResults(CliTestCase):
             self.assertEqual(int(f.attrs["steps"]), 1440)
             self.assertEqual(f["paths/final_log_return"].shape[1], len(f["assets"]))
 
+    def test_default_scenario_writes_its_results_from_any_folder(self):
+        # No CONFIG, no -o: results/default.h5 under the current folder, whose results/ is
+        # made when missing (an installed binary, run anywhere). A scenario file's output
+        # folder must exist (AtomicWrites, test_errors).
+        def run(*args):
+            return subprocess.run([os.path.abspath(BINARY), "run", "--paths", "20", *args],
+                                  cwd=self.tmp, capture_output=True, text=True, timeout=300)
+        proc = run()
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("created folder 'results' for the results", proc.stderr)
+        with h5py.File(os.path.join(self.tmp, "results", "default.h5"), "r") as f:
+            self.assertEqual(int(f.attrs["paths"]), 20)
+        proc = run()  # the folder is there now, and so is the file
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn("results/default.h5: exists; pass --force", proc.stderr)
+        self.assertNotIn("created folder", proc.stderr)
+        proc = run("--quiet", "--force")
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+
     def test_output_template_and_per_path_off(self):
         cfg = self.write("tmpl.toml", small_config(
             paths=10, extra=f'\n[output]\npath = "{self.tmp}/out-{{name}}.h5"\nper_path = false\n'))

@@ -11,6 +11,7 @@
 #include "host/book/book.h"
 #include "host/scenario/config.h"
 #include "host/util/errors.h"
+#include "tests/unit/param_names.h"
 
 namespace liq {
 namespace {
@@ -212,7 +213,10 @@ INSTANTIATE_TEST_SUITE_P(
                "must be in [0, 1)"},
         BadRow{"too few fields", "BTC,long,5000,100000", nullptr, "4 fields, the header has 7"},
         BadRow{"too many fields", "BTC,long,5000,100000,10,,,extra", nullptr,
-               "8 fields, the header has 7"}));
+               "8 fields, the header has 7"}),
+    [](const ::testing::TestParamInfo<BadRow>& param_info) {
+      return test::param_name(param_info.param.what);
+    });
 
 // The margin's leverage may reach the tier maximum but not pass it; a row with its own
 // maintenance_rate has no tier, hence no cap.

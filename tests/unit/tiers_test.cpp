@@ -13,6 +13,7 @@
 #include "host/book/book.h"
 #include "host/scenario/config.h"
 #include "host/util/errors.h"
+#include "tests/unit/param_names.h"
 
 namespace liq {
 namespace {
@@ -314,7 +315,10 @@ INSTANTIATE_TEST_SUITE_P(
                  "max_notional_usd = 3000\n"
                  "maintenance_margin_rate = 0.02\nmax_leverage = 20\n"
                  "[other]\nx = 1\n",
-                 "bad.toml:16: other: unknown key"}));
+                 "bad.toml:16: other: unknown key"}),
+    [](const ::testing::TestParamInfo<BadTable>& param_info) {
+      return test::param_name(param_info.param.what);
+    });
 
 TEST(Tiers, SyntaxErrorNamesFileLineColumn) {
   const std::string msg =
