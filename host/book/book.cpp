@@ -7,7 +7,6 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -19,6 +18,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "host/scenario/spelling.h"
 #include "host/util/errors.h"
 #include "host/util/sha256.h"
 #include "kernels/distributions.h"
@@ -108,17 +108,6 @@ bool parse_number(std::string_view text, double& out) {
   if (text.empty()) return false;
   const auto res = std::from_chars(text.data(), text.data() + text.size(), out);
   return res.ec == std::errc{} && res.ptr == text.data() + text.size() && std::isfinite(out);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 std::string location(const std::string& origin, std::int64_t line) {
@@ -624,12 +613,10 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
     const std::string& symbol = scenario.assets[static_cast<std::size_t>(p.asset)].symbol;
 
     const std::string_view side = required(kSide);
-    if (iequals(side, "long")) {
-      p.side = Side::long_side;
-    } else if (iequals(side, "short")) {
-      p.side = Side::short_side;
+    if (const auto s = from_name<Side>(side, /*ignore_case=*/true)) {
+      p.side = *s;
     } else {
-      fail(kSide, "must be long or short, got '" + std::string(side) + "'");
+      fail(kSide, "must be " + names_text<Side>(" or ", "") + ", got '" + std::string(side) + "'");
     }
 
     const double notional = number(kNotional);

@@ -15,7 +15,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -30,6 +29,7 @@
 #include <vector>
 
 #include "host/scenario/scenario.h"
+#include "host/scenario/spelling.h"
 #include "host/util/errors.h"
 #include "host/util/linalg.h"
 #include "kernels/market.h"
@@ -688,15 +688,11 @@ class Reader {
     }
   }
 
-  /// One of `choices`, as written.
-  std::string choice(const Item& item, std::initializer_list<std::string_view> choices) const {
-    const std::string v = string(item);
-    std::string list;
-    for (std::string_view c : choices) {
-      if (v == c) return v;
-      list += (list.empty() ? "\"" : ", \"") + std::string(c) + "\"";
-    }
-    fail_value(item, "must be one of " + list);
+  /// One of the spellings of E (host/scenario/spelling.h).
+  template <class E>
+  E choice(const Item& item) const {
+    if (const auto e = from_name<E>(string(item))) return *e;
+    fail_value(item, "must be one of " + names_text<E>(", "));
   }
 
   const Context& context() const { return ctx_; }
@@ -773,11 +769,7 @@ struct Loader {
       r.check(sim.max_paths > 0, max_paths, "must be > 0");
     }
     if (const Item dc = t.get("drift_compensation")) sim.drift_compensation = r.boolean(dc);
-    if (const Item inn = t.get("innovations")) {
-      sim.innovations = r.choice(inn, {"gaussian", "student-t"}) == "gaussian"
-                            ? InnovationKind::gaussian
-                            : InnovationKind::student_t;
-    }
+    if (const Item inn = t.get("innovations")) sim.innovations = r.choice<InnovationKind>(inn);
     if (const Item dof = t.get("dof")) {
       sim.dof = r.number(dof);
       r.check(sim.dof > 2, dof, "must be > 2 (Student-t innovations need a finite variance)");
@@ -973,12 +965,7 @@ struct Loader {
     for (int i = 0; i < n; ++i) im.cross[i * n + i] = 1.0;
 
     Item model = t.get("model");
-    if (model) {
-      const std::string m = r.choice(model, {"none", "linear", "sqrt"});
-      im.model = m == "none"     ? ImpactModel::none
-                 : m == "linear" ? ImpactModel::linear
-                                 : ImpactModel::sqrt;
-    }
+    if (model) im.model = r.choice<ImpactModel>(model);
     if (const Item strength = t.get("strength")) {
       im.strength = r.number(strength);
       r.check(im.strength >= 0, strength, "must be >= 0");
@@ -1030,9 +1017,9 @@ struct Loader {
       for (const AssetSpec& a : s.assets) {
         if (a.depth_usd) continue;
         const Table at = r.table(assets_table, a.symbol, false);
-        r.context().fail(join_key(at.path, "depth"), at.node,
-                         "required key missing (impact.model is " +
-                             toml_quoted(model ? r.string(model) : "none") + ")");
+        r.context().fail(
+            join_key(at.path, "depth"), at.node,
+            "required key missing (impact.model is " + toml_quoted(name_of(im.model)) + ")");
       }
     }
   }
@@ -1055,10 +1042,7 @@ struct Loader {
   void book(const Table& root) {
     const Table t = r.table(root, "book", true);
     BookSpec& b = s.book;
-    if (const Item source = t.get("source")) {
-      b.source =
-          r.choice(source, {"synthetic", "csv"}) == "csv" ? BookSource::csv : BookSource::synthetic;
-    }
+    if (const Item source = t.get("source")) b.source = r.choice<BookSource>(source);
     const Item path = t.get("path");
     if (b.source == BookSource::csv) {
       const Item p = r.required(t, "path");
@@ -1212,10 +1196,7 @@ struct Loader {
       r.check(s.insurance_fund.liquidation_fee >= 0 && s.insurance_fund.liquidation_fee < 1, fee,
               "must be in [0, 1)");
     }
-    if (const Item adl = t.get("adl")) {
-      s.insurance_fund.adl =
-          r.choice(adl, {"pro-rata", "none"}) == "none" ? AdlRuleSpec::none : AdlRuleSpec::pro_rata;
-    }
+    if (const Item adl = t.get("adl")) s.insurance_fund.adl = r.choice<AdlRuleSpec>(adl);
   }
 
   void portfolios(const Table& root) {
@@ -1244,7 +1225,7 @@ struct Loader {
         const Item asset = r.required(pt, "asset");
         pos.asset = asset_index(asset, r.string(asset), true);
         const Item side = r.required(pt, "side");
-        pos.side = r.choice(side, {"long", "short"}) == "long" ? Side::long_side : Side::short_side;
+        pos.side = r.choice<Side>(side);
         const Item notional = r.required(pt, "notional");
         pos.notional_usd = r.number(notional);
         r.check(pos.notional_usd > 0, notional, "must be > 0");
@@ -1345,9 +1326,7 @@ std::string resolved_toml(const Scenario& s) {
   w.kv("seed", static_cast<std::int64_t>(s.simulation.seed));
   w.kv("max_paths", s.simulation.max_paths);
   w.kv("drift_compensation", s.simulation.drift_compensation);
-  w.kv(
-      "innovations",
-      std::string(s.simulation.innovations == InnovationKind::gaussian ? "gaussian" : "student-t"));
+  w.kv("innovations", std::string(name_of(s.simulation.innovations)));
   w.kv("dof", s.simulation.dof);
 
   w.section("market");
@@ -1396,10 +1375,7 @@ std::string resolved_toml(const Scenario& s) {
   }
 
   w.section("impact");
-  const char* model = s.impact.model == ImpactModel::none     ? "none"
-                      : s.impact.model == ImpactModel::linear ? "linear"
-                                                              : "sqrt";
-  w.kv("model", std::string(model));
+  w.kv("model", std::string(name_of(s.impact.model)));
   w.kv("strength", s.impact.strength);
   w.duration("half_life", s.impact.half_life_s);
   w.kv("max_cascade_rounds", static_cast<std::int64_t>(s.impact.max_cascade_rounds));
@@ -1422,7 +1398,7 @@ std::string resolved_toml(const Scenario& s) {
   }
 
   w.section("book");
-  w.kv("source", std::string(s.book.source == BookSource::csv ? "csv" : "synthetic"));
+  w.kv("source", std::string(name_of(s.book.source)));
   if (s.book.source == BookSource::csv) w.kv("path", s.book.csv_path.string());
   if (!s.book.maintenance.empty()) w.kv("maintenance", s.book.maintenance);
   for (const TierRow& row : s.book.tiers) {
@@ -1461,7 +1437,7 @@ std::string resolved_toml(const Scenario& s) {
   w.section("insurance_fund");
   w.kv("balance", s.insurance_fund.balance_usd);
   w.kv("liquidation_fee", s.insurance_fund.liquidation_fee);
-  w.kv("adl", std::string(s.insurance_fund.adl == AdlRuleSpec::none ? "none" : "pro-rata"));
+  w.kv("adl", std::string(name_of(s.insurance_fund.adl)));
 
   for (const PortfolioSpec& p : s.portfolios) {
     w.array_section("portfolio");
@@ -1471,7 +1447,7 @@ std::string resolved_toml(const Scenario& s) {
     for (const PortfolioPosition& pos : p.positions) {
       toml::table t = ResolvedWriter::inline_table();
       t.insert("asset", s.assets[pos.asset].symbol);
-      t.insert("side", std::string(pos.side == Side::long_side ? "long" : "short"));
+      t.insert("side", std::string(name_of(pos.side)));
       t.insert("notional", pos.notional_usd);
       t.insert("entry", pos.entry_price);
       positions.push_back(std::move(t));
