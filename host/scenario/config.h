@@ -1,5 +1,6 @@
 // liqstress — reading scenario files (TOML, toml++) into a validated liq::Scenario.
-// Strict: every key is read or rejected; errors are InputError with
+// Strict: every key is read or rejected (the keys: host/scenario/scenario_keys.cpp); errors
+// are InputError with
 // "FILE:LINE: KEY.PATH: PROBLEM, got VALUE" (SPEC.md), `--set` overrides report
 // "--set KEY: ...".
 #pragma once

@@ -544,6 +544,28 @@ TEST(ConfigErrors, FirstUnknownKeyByLine) {
   EXPECT_EQ(error_of(text).substr(0, 29), "x.toml:3: simulation.zzz: unk");
 }
 
+TEST(ConfigErrors, UnknownKeyIsReportedBeforeProblemsElsewhere) {
+  // Reading goes on past a problem, so every table is still visited and its unused keys found.
+  std::string text = base_with("paths = 1000", "paths = -5");
+  text = edit(text, "vol = 0.7", "volatility = 0.7");
+  EXPECT_EQ(error_of(text),
+            "x.toml:16: asset.ETH.volatility: unknown key (known keys here: spot, vol, drift, "
+            "beta, depth, jumps, funding_8h)");
+  EXPECT_EQ(error_of(base_plus("[output]\nquantiles = [2.0]\n[insurance_fund]\nbalanse = 1.0\n")),
+            "x.toml:26: insurance_fund.balanse: unknown key (known keys here: balance, "
+            "liquidation_fee, adl)");
+  // Without an unknown key, the first problem in reading order.
+  EXPECT_EQ(error_of(base_plus("[output]\nquantiles = [2.0]\n[insurance_fund]\nbalance = -1.0\n")),
+            "x.toml:26: insurance_fund.balance: must be >= 0, got -1");
+}
+
+TEST(ConfigErrors, NothingUnderARefusedValueIsUnknown) {
+  EXPECT_EQ(error_of(base_with("spot = 4300.0", "spot = { usd = 4300.0 }")),
+            "x.toml:15: asset.ETH.spot: must be a number, got a table");
+  EXPECT_EQ(error_of(base_plus("[[shock]]\nat = \"1h\"\nreturns = 3\n")),
+            "x.toml:25: shock[0].returns: must be a table, got 3");
+}
+
 // ---- required keys -----------------------------------------------------------------------
 
 TEST(ConfigErrors, RequiredKeysMissing) {
