@@ -12,6 +12,7 @@
 
 #include "host/scenario/schema.h"
 #include "host/scenario/spelling.h"
+#include "host/scenario/tiers.h"
 #include "host/scenario/toml_text.h"
 #include "host/util/linalg.h"
 #include "kernels/market.h"
@@ -824,96 +825,6 @@ constexpr Key kSyntheticKeys[] = {
 };
 constexpr Section kSynthetic{.keys = kSyntheticKeys};
 
-// ---- [[book.tier]] --------------------------------------------------------------------------
-
-TierRow& tier_of(Load& l, Ix ix) {
-  return l.s.book.tiers[static_cast<std::size_t>(ix.i)];
-}
-const TierRow& tier_of(const Scenario& s, Ix ix) {
-  return s.book.tiers[static_cast<std::size_t>(ix.i)];
-}
-
-Ix enter_tier(Load& l, const Item&, Ix ix) {
-  l.s.book.tiers.emplace_back();
-  return ix.push(static_cast<int>(l.s.book.tiers.size() - 1));
-}
-
-constexpr Key kTierRowKeys[] = {
-    {.name = "asset",
-     .kind = Kind::string,
-     .meaning = "the asset the bracket applies to; rows without `asset` apply to every asset "
-                "that has no rows of its own",
-     .read =
-         [](Load& l, const Item& item, const Cursor& c) {
-           tier_of(l, c.ix).asset = l.r.string(item);
-           (void)l.asset_index(item, tier_of(l, c.ix).asset, true);
-         },
-     .write =
-         [](Put& put, const Scenario& s, Ix ix) {
-           if (!tier_of(s, ix).asset.empty()) put(tier_of(s, ix).asset);
-         }},
-    {.name = "min_notional_usd",
-     .kind = Kind::number,
-     .need = Need::required,
-     .meaning = "USD, ≥ 0: the bracket holds positions of notional in [min, max); an asset's "
-                "first bracket starts at 0",
-     .read =
-         [](Load& l, const Item& item, const Cursor& c) {
-           tier_of(l, c.ix).min_notional_usd = l.r.number(item);
-           l.r.check(tier_of(l, c.ix).min_notional_usd >= 0, item, "must be >= 0");
-         },
-     .write = [](Put& put, const Scenario& s, Ix ix) { put(tier_of(s, ix).min_notional_usd); }},
-    {.name = "max_notional_usd",
-     .kind = Kind::number,
-     .need = Need::required,
-     .meaning = "USD, > min; `inf` for the open-ended top bracket; the next bracket starts here",
-     .read =
-         [](Load& l, const Item& item, const Cursor& c) {
-           TierRow& row = tier_of(l, c.ix);
-           row.max_notional_usd = l.r.number(item, true);  // inf: the open-ended top bracket
-           l.r.check(row.max_notional_usd > row.min_notional_usd, item,
-                     "must be > min_notional_usd (" + number_text(row.min_notional_usd) + ")");
-         },
-     .write = [](Put& put, const Scenario& s, Ix ix) { put(tier_of(s, ix).max_notional_usd); }},
-    {.name = "maintenance_margin_rate",
-     .kind = Kind::number,
-     .need = Need::required,
-     .meaning = "fraction of notional, in [0, 1)",
-     .read =
-         [](Load& l, const Item& item, const Cursor& c) {
-           const double v = l.r.number(item);
-           l.r.check(v >= 0 && v < 1, item, "must be in [0, 1)");
-           tier_of(l, c.ix).maintenance_margin_rate = v;
-         },
-     .write = [](Put& put, const Scenario& s,
-                 Ix ix) { put(tier_of(s, ix).maintenance_margin_rate); }},
-    {.name = "max_leverage",
-     .kind = Kind::number,
-     .need = Need::required,
-     .meaning = "≥ 1, with max_leverage × maintenance_margin_rate < 1",
-     .read =
-         [](Load& l, const Item& item, const Cursor& c) {
-           tier_of(l, c.ix).max_leverage = l.r.number(item);
-           l.r.check(tier_of(l, c.ix).max_leverage >= 1, item, "must be >= 1");
-         },
-     .write = [](Put& put, const Scenario& s, Ix ix) { put(tier_of(s, ix).max_leverage); }},
-    {.name = "maintenance_amount_usd",
-     .kind = Kind::number,
-     .need = Need::fallback,
-     .fallback = "0.0",
-     .meaning = "USD, ≥ 0: the bracket's cumulative maintenance amount",
-     .read =
-         [](Load& l, const Item& item, const Cursor& c) {
-           tier_of(l, c.ix).maintenance_amount_usd = l.r.number(item);
-           l.r.check(tier_of(l, c.ix).maintenance_amount_usd >= 0, item, "must be >= 0");
-         },
-     .write = [](Put& put, const Scenario& s,
-                 Ix ix) { put(tier_of(s, ix).maintenance_amount_usd); }},
-};
-constexpr Section kTierRow{.keys = kTierRowKeys,
-                           .enter = enter_tier,
-                           .count = [](const Scenario& s, Ix) { return s.book.tiers.size(); }};
-
 // ---- [book] ---------------------------------------------------------------------------------
 
 void read_book_path(Load& l, const Item& item, const Cursor&) {
@@ -950,6 +861,7 @@ void read_maintenance(Load& l, const Item& item, const Cursor& c) {
 
 void check_book_tiers(Load& l, const Item& item, const Cursor&) {
   l.r.check(!item.node->as_array()->empty(), item, "must have at least one row");
+  check_tier_rows(l.s.book.tiers, l.tier_sites);
 }
 
 constexpr Key kBookKeys[] = {

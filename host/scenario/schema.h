@@ -1,7 +1,7 @@
 // liqstress — the scenario schema: each key is declared once, in a table of its section
-// (host/scenario/scenario_keys.cpp), with its name, type, default and meaning next to the
-// code that reads it (the validation rules and their messages) and the code that writes it
-// back. Everything else is driven by those tables:
+// (host/scenario/scenario_keys.cpp, tiers.cpp), with its name, type, default and meaning next
+// to the code that reads it (the validation rules and their messages) and the code that
+// writes it back. Everything else is driven by those tables:
 //   - reading (Load::read_section): each key is looked up, which marks it used (pbrt-v4's
 //     paramdict pattern, host/scenario/reader.h); what no table asked for is an unknown key;
 //   - the resolved TOML (write_resolved) that `validate` prints and results files keep.
@@ -25,6 +25,7 @@
 
 #include "host/scenario/reader.h"
 #include "host/scenario/scenario.h"
+#include "host/scenario/tiers.h"
 
 namespace liq::schema {
 
@@ -109,8 +110,10 @@ class Load {
 
   Reader& r;
   Scenario& s;
-  const Table* root = nullptr;       // the document's top-level table
-  std::vector<std::string> symbols;  // market.assets, as read so far
+  const Table* root = nullptr;           // the document's top-level table
+  std::vector<std::string> symbols;      // market.assets, as read so far
+  std::vector<TierRowSites> tier_sites;  // where each tier row's keys were written
+  std::string tier_name, tier_source;    // a tier table file's `name` and `source`
 
   /// Reads the keys of `section` from `table`: each key in an attempt of its own.
   void read_section(const Section& section, const Table& table, Ix ix);
@@ -133,8 +136,12 @@ class Load {
   std::map<const Key*, toml::table> defaults_;  // parsed fallbacks, owned for the load
 };
 
-/// The scenario file's top-level table.
+/// The scenario file's top-level table, and a tier table file's.
 const Section& scenario_schema();
+const Section& tier_file_schema();
+/// A tier row: [[book.tier]] in a scenario, [[tier]] in a tier table file
+/// (host/scenario/tiers.cpp).
+extern const Section kTierRow;
 
 /// The resolved scenario as TOML: every key with its effective value, defaults included.
 std::string write_resolved(const Section& root, const Scenario& s);

@@ -939,6 +939,24 @@ TEST(ConfigErrors, MaintenanceTiers) {
             "/nonexistent-base/tiers/none.csv), got \"tiers/none.csv\"");
 }
 
+TEST(ConfigErrors, TierRowsAreCheckedAsTheScenarioIsRead) {
+  // The brackets' check (host/scenario/tiers.h, also that of tier table files), with lines.
+  const std::string rows =
+      "[[book.tier]]\nmin_notional_usd = 0\nmax_notional_usd = 100\n"
+      "maintenance_margin_rate = 0.01\nmax_leverage = 10\n"
+      "[[book.tier]]\nmin_notional_usd = 200\nmax_notional_usd = inf\n"
+      "maintenance_margin_rate = 0.02\nmax_leverage = 5\n";
+  EXPECT_EQ(error_of(base_with("source = \"synthetic\"", "source = \"synthetic\"\n" + rows)),
+            "x.toml:26: book.tier[1].min_notional_usd: 200 leaves a gap after the previous "
+            "bracket of rows without asset (book.tier[0], max_notional_usd 100); brackets must "
+            "be contiguous and in increasing order");
+  EXPECT_EQ(error_of(base_with("source = \"synthetic\"",
+                               "source = \"synthetic\"\n" +
+                                   edit(rows, "max_leverage = 10", "max_leverage = 100"))),
+            "x.toml:24: book.tier[0].max_leverage: 100 times maintenance_margin_rate 0.01 is >= "
+            "1: a position at the maximum leverage would be liquidated as soon as it opened");
+}
+
 TEST(ConfigErrors, InsuranceFund) {
   EXPECT_EQ(error_of(base_plus("[insurance_fund]\nbalance = -1.0\n")),
             "x.toml:24: insurance_fund.balance: must be >= 0, got -1");
