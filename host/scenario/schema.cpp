@@ -1,5 +1,5 @@
 // liqstress — what the schema's tables drive (host/scenario/schema.h): reading a document
-// key by key, and writing the resolved TOML.
+// key by key, writing the resolved TOML, and the key reference.
 #include "host/scenario/schema.h"
 
 #include <algorithm>
@@ -224,6 +224,96 @@ std::string write_resolved(const Section& root, const Scenario& s) {
   write_keys(w, root, s, Ix{}, "");
   return "# liqstress resolved scenario: every key with its effective value\n\n" +
          std::move(w).str();
+}
+
+// ---- the key reference ----------------------------------------------------------------------
+
+namespace {
+
+/// `text` in backticks.
+std::string code(std::string_view text) {
+  std::string s(1, '`');
+  s += text;
+  s += '`';
+  return s;
+}
+
+std::string kind_text(const Key& key) {
+  switch (key.form) {
+    case Form::table:
+      return "table";
+    case Form::inline_table:
+      return "table (inline)";
+    case Form::rows:
+      return "array of tables";
+    case Form::inline_rows:
+      return "array of inline tables";
+    case Form::per_asset:
+      return "table per asset";
+    case Form::value:
+      break;
+  }
+  switch (key.kind) {
+    case Kind::integer:
+      return "integer";
+    case Kind::number:
+      return "number";
+    case Kind::boolean:
+      return "boolean";
+    case Kind::string:
+      return "string";
+    case Kind::duration:
+      return "duration";
+    case Kind::duration_or_inf:
+      return "duration or `\"inf\"`";
+    case Kind::choice: {
+      std::string s;
+      for (std::string_view c : key.choices) {
+        if (!s.empty()) s += ", ";
+        s += code(toml_quoted(c));
+      }
+      return s;
+    }
+    case Kind::other:
+      break;
+  }
+  return std::string(key.type);
+}
+
+std::string default_text(const Key& key) {
+  switch (key.need) {
+    case Need::required:
+      return "required";
+    case Need::fallback:
+      return code(key.fallback);
+    case Need::optional:
+      break;
+  }
+  return is_table_form(key.form) || key.form == Form::per_asset ? "" : "none";
+}
+
+void describe(std::string& out, const Section& section, const std::string& path, int depth) {
+  for (const Key& key : section.keys) {
+    std::string child = join_key(path, key.name);
+    if (key.form == Form::per_asset) child += ".SYM";
+    if (key.form == Form::rows || key.form == Form::inline_rows) {
+      child += depth == 0 ? "[i]" : "[j]";
+    }
+    std::string meaning(key.meaning);
+    if (key.only) meaning += "; only with " + code(only_text(*key.only));
+    out += "| `" + child + "` | " + kind_text(key) + " | " + default_text(key) + " | " + meaning +
+           " |\n";
+    const bool rows = key.form == Form::rows || key.form == Form::inline_rows;
+    if (key.sub != nullptr) describe(out, *key.sub, child, depth + (rows ? 1 : 0));
+  }
+}
+
+}  // namespace
+
+std::string keys_markdown_table(const Section& root) {
+  std::string out = "| key | type | default | meaning |\n| --- | --- | --- | --- |\n";
+  describe(out, root, "", 0);
+  return out;
 }
 
 }  // namespace liq::schema

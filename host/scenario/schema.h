@@ -4,11 +4,13 @@
 // writes it back. Everything else is driven by those tables:
 //   - reading (Load::read_section): each key is looked up, which marks it used (pbrt-v4's
 //     paramdict pattern, host/scenario/reader.h); what no table asked for is an unknown key;
-//   - the resolved TOML (write_resolved) that `validate` prints and results files keep.
+//   - the resolved TOML (write_resolved) that `validate` prints and results files keep;
+//   - the key reference docs/scenario-keys.md (keys_markdown_table, `validate --keys`),
+//     which tests/unit/scenario_keys_test.cpp compares with the file.
 // Adding a key is adding one entry: {.name, .kind, .need, .fallback, .meaning, .read, .write}.
 //
 // A key's default is TOML text, read through the key's own reader when the key is absent:
-// defaults obey the rules written values obey, and the resolved TOML shows them.
+// defaults obey the rules written values obey, and the reference shows them as written.
 #pragma once
 
 #include <toml++/toml.h>
@@ -145,6 +147,9 @@ extern const Section kTierRow;
 
 /// The resolved scenario as TOML: every key with its effective value, defaults included.
 std::string write_resolved(const Section& root, const Scenario& s);
+
+/// The key reference of a schema: a Markdown table, one row per key.
+std::string keys_markdown_table(const Section& root);
 
 /// Parses a TOML document; a syntax error is an InputError "SOURCE:LINE:COLUMN: ...".
 toml::table parse_document(std::string_view text, const std::string& source);
