@@ -13,8 +13,10 @@
 
 namespace liq {
 
+/// liqstress validate FILE...: what `run` builds, and the resolved scenario; with `keys`, the
+/// reference of every scenario key instead (docs/scenario-keys.md is its output).
 int validate_command(const std::vector<std::string>& configs, const std::vector<std::string>& sets,
-                     std::ostream& out, std::ostream& err);
+                     bool keys, std::ostream& out, std::ostream& err);
 int info_command(std::ostream& out);
 
 struct BenchOptions {

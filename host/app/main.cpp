@@ -55,9 +55,13 @@ int main(int argc, char** argv) {
                       "uninterrupted)");
 
   std::vector<std::string> validate_files, validate_sets;
+  bool validate_keys = false;
   CLI::App* validate_cmd =
       app.add_subcommand("validate", "check scenario files and print the resolved scenario");
-  validate_cmd->add_option("configs", validate_files, "scenario files")->required();
+  validate_cmd->add_option("configs", validate_files, "scenario files");
+  validate_cmd->add_flag("--keys", validate_keys,
+                         "print the reference of every scenario key (docs/scenario-keys.md) "
+                         "instead");
   validate_cmd->add_option("--set", validate_sets, "override a scenario key: KEY=VALUE")
       ->take_all();
 
@@ -144,7 +148,9 @@ int main(int argc, char** argv) {
     struct BarrierAtExit {
       ~BarrierAtExit() { mpi::barrier(); }
     } barrier_at_exit;
-    if (*validate_cmd) return validate_command(validate_files, validate_sets, std::cout, std::cerr);
+    if (*validate_cmd) {
+      return validate_command(validate_files, validate_sets, validate_keys, std::cout, std::cerr);
+    }
     if (*info_cmd) return info_command(std::cout);
     if (*bench_cmd) return bench_command(bench, std::cout, std::cerr);
     if (*merge_cmd)

@@ -1,5 +1,5 @@
 // liqstress — `liqstress validate`: builds what `run` builds (host/run/run_setup.h), prints the
-// resolved scenario.
+// resolved scenario; `validate --keys` prints the key reference (docs/scenario-keys.md).
 #include <omp.h>
 
 #include <algorithm>
@@ -18,7 +18,12 @@
 namespace liq {
 
 int validate_command(const std::vector<std::string>& configs, const std::vector<std::string>& sets,
-                     std::ostream& out, std::ostream& err) {
+                     bool keys, std::ostream& out, std::ostream& err) {
+  if (keys) {
+    out << scenario_keys_markdown();
+    return 0;
+  }
+  if (configs.empty()) throw InputError("validate: give one or more scenario files (or --keys)");
   int failed = 0;
   for (const std::string& file : configs) {
     try {

@@ -4,21 +4,23 @@
 // [book.synthetic], and the liquidation and bankruptcy prices of one position.
 #include "host/book/book.h"
 
-#include <toml++/toml.h>
-
 #include <algorithm>
-#include <cctype>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <system_error>
 #include <unordered_map>
 #include <utility>
 
+#include "host/scenario/spelling.h"
+#include "host/scenario/tiers.h"
+#include "host/scenario/toml_text.h"
 #include "host/util/errors.h"
 #include "host/util/sha256.h"
 #include "kernels/distributions.h"
@@ -42,10 +44,6 @@ namespace fs = std::filesystem;
 /// tail of real books (the largest of 100,000 positions is a few hundred times the mean, the
 /// top 1% hold about a fifth of the notional) without one position dominating a side.
 constexpr double kSizeSigma = 1.5;
-
-constexpr const char* kTierKeys[] = {
-    "asset",        "min_notional_usd",      "max_notional_usd", "maintenance_margin_rate",
-    "max_leverage", "maintenance_amount_usd"};
 
 // ---- text helpers ---------------------------------------------------------------------------
 
@@ -110,213 +108,89 @@ bool parse_number(std::string_view text, double& out) {
   return res.ec == std::errc{} && res.ptr == text.data() + text.size() && std::isfinite(out);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::string location(const std::string& origin, std::int64_t line) {
   return line > 0 ? origin + ":" + std::to_string(line) : origin;
 }
 
 // ---- tier tables ----------------------------------------------------------------------------
 
-/// A tier row with where it was written, for messages.
-struct SitedRow {
-  TierRow row;
-  std::string path;  // "tier[3]", "book.tier[0]"
-  std::int64_t line = 0;
-  std::int64_t key_line[6] = {0, 0, 0, 0, 0, 0};  // per kTierKeys entry, 0 when unknown
-};
-
-[[noreturn]] void tier_fail(const std::string& origin, const SitedRow& r, int key,
-                            const std::string& problem) {
-  const std::int64_t line = key >= 0 && r.key_line[key] > 0 ? r.key_line[key] : r.line;
-  throw InputError(location(origin, line) + ": " + r.path +
-                   (key >= 0 ? std::string(".") + kTierKeys[key] : std::string()) + ": " + problem);
-}
-
-/// Checks each asset's brackets and files them into `table`. Rows of one asset must come in
-/// increasing notional order; rows of different assets may interleave.
-void file_rows(TierTable& table, const std::vector<SitedRow>& rows) {
-  const std::string& origin = table.origin;
-  std::map<std::string, const SitedRow*> last;  // per asset ("" = fallback): previous row
-  for (const SitedRow& r : rows) {
-    const TierRow& t = r.row;
-    const std::string who = t.asset.empty() ? std::string("rows without asset") : t.asset;
-    if (!(t.min_notional_usd >= 0) || std::isinf(t.min_notional_usd)) {
-      tier_fail(origin, r, 1, "must be a finite number >= 0, got " + shortest(t.min_notional_usd));
-    }
-    if (!(t.max_notional_usd > t.min_notional_usd)) {
-      tier_fail(origin, r, 2,
-                "must be > min_notional_usd (" + shortest(t.min_notional_usd) + "), got " +
-                    shortest(t.max_notional_usd));
-    }
-    if (!(t.maintenance_margin_rate >= 0 && t.maintenance_margin_rate < 1)) {
-      tier_fail(origin, r, 3, "must be in [0, 1), got " + shortest(t.maintenance_margin_rate));
-    }
-    if (!(t.max_leverage >= 1) || std::isinf(t.max_leverage)) {
-      tier_fail(origin, r, 4, "must be a finite number >= 1, got " + shortest(t.max_leverage));
-    }
-    if (!(t.max_leverage * t.maintenance_margin_rate < 1)) {
-      tier_fail(origin, r, 4,
-                shortest(t.max_leverage) + " times maintenance_margin_rate " +
-                    shortest(t.maintenance_margin_rate) +
-                    " is >= 1: a position at the maximum leverage would be liquidated as soon "
-                    "as it opened");
-    }
-    if (!(t.maintenance_amount_usd >= 0) || std::isinf(t.maintenance_amount_usd)) {
-      tier_fail(origin, r, 5,
-                "must be a finite number >= 0, got " + shortest(t.maintenance_amount_usd));
-    }
-    auto it = last.find(t.asset);
-    if (it == last.end()) {
-      if (t.min_notional_usd != 0) {
-        tier_fail(origin, r, 1,
-                  "the first bracket of " + who + " must start at 0, got " +
-                      shortest(t.min_notional_usd));
-      }
-    } else {
-      const TierRow& prev = it->second->row;
-      if (std::isinf(prev.max_notional_usd)) {
-        tier_fail(origin, r, 1,
-                  "follows a bracket of " + who + " that is open-ended (max_notional_usd = inf)");
-      }
-      if (t.min_notional_usd != prev.max_notional_usd) {
-        tier_fail(
-            origin, r, 1,
-            shortest(t.min_notional_usd) +
-                (t.min_notional_usd > prev.max_notional_usd ? " leaves a gap after" : " overlaps") +
-                " the previous bracket of " + who + " (" + it->second->path +
-                ", max_notional_usd " + shortest(prev.max_notional_usd) +
-                "); brackets must be contiguous and in increasing order");
-      }
-    }
-    last[t.asset] = &r;
+/// Files checked rows by asset (rows without `asset`: the fallback).
+void file_rows(TierTable& table, std::vector<TierRow>&& rows) {
+  if (rows.empty()) throw InputError(table.origin + ": tier table has no rows");
+  for (TierRow& t : rows) {
     if (t.asset.empty()) {
-      table.fallback.push_back(t);
+      table.fallback.push_back(std::move(t));
     } else {
-      table.by_asset[t.asset].push_back(t);
+      table.by_asset[t.asset].push_back(std::move(t));
     }
   }
-  if (rows.empty()) throw InputError(origin + ": tier table has no rows");
-}
-
-/// Sets numeric tier key `key` (an index into kTierKeys, 1..5) of a row.
-void set_tier_number(TierRow& row, int key, double v) {
-  switch (key) {
-    case 1:
-      row.min_notional_usd = v;
-      break;
-    case 2:
-      row.max_notional_usd = v;
-      break;
-    case 3:
-      row.maintenance_margin_rate = v;
-      break;
-    case 4:
-      row.max_leverage = v;
-      break;
-    default:
-      row.maintenance_amount_usd = v;
-      break;
-  }
-}
-
-double toml_number(const toml::node& node, const std::string& origin, const SitedRow& r, int key) {
-  if (const auto* i = node.as_integer()) return static_cast<double>(i->get());
-  if (const auto* f = node.as_floating_point()) return f->get();
-  tier_fail(origin, r, key, "must be a number");
 }
 
 TierTable parse_toml_table(std::string_view text, const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(text, std::string_view(origin));
-  } catch (const toml::parse_error& e) {
-    throw InputError(origin + ":" + std::to_string(e.source().begin.line) + ":" +
-                     std::to_string(e.source().begin.column) +
-                     ": TOML syntax error: " + std::string(e.description()));
-  }
+  TierFile file = read_tier_file(text, origin);  // read and checked (host/scenario/tiers.h)
   TierTable table;
   table.origin = origin;
-  std::vector<SitedRow> rows;
-  for (auto&& [key, node] : root) {
-    const std::string k(key.str());
-    const std::string at = location(origin, node.source().begin.line);
-    if (k == "name" || k == "source") {
-      const auto* s = node.as_string();
-      if (s == nullptr) throw InputError(at + ": " + k + ": must be a string");
-      (k == "name" ? table.name : table.source) = s->get();
-    } else if (k == "tier") {
-      const auto* arr = node.as_array();
-      if (arr == nullptr) throw InputError(at + ": tier: must be an array of tables ([[tier]])");
-      for (std::size_t i = 0; i < arr->size(); ++i) {
-        const toml::node& element = *arr->get(i);
-        SitedRow r;
-        r.path = "tier[" + std::to_string(i) + "]";
-        r.line = element.source().begin.line;
-        const auto* t = element.as_table();
-        if (t == nullptr)
-          throw InputError(location(origin, r.line) + ": " + r.path + ": must be a table");
-        bool seen[6] = {false, false, false, false, false, false};
-        for (auto&& [rkey, value] : *t) {
-          const std::string_view name = rkey.str();
-          int which = -1;
-          for (int j = 0; j < 6; ++j) {
-            if (name == kTierKeys[j]) which = j;
-          }
-          if (which < 0) {
-            throw InputError(location(origin, rkey.source().begin.line) + ": " + r.path + "." +
-                             std::string(name) +
-                             ": unknown key (a tier row has asset, min_notional_usd, "
-                             "max_notional_usd, maintenance_margin_rate, max_leverage, "
-                             "maintenance_amount_usd)");
-          }
-          seen[which] = true;
-          r.key_line[which] = value.source().begin.line;
-          if (which == 0) {
-            const auto* s = value.as_string();
-            if (s == nullptr || s->get().empty())
-              tier_fail(origin, r, 0, "must be a non-empty string");
-            r.row.asset = s->get();
-            continue;
-          }
-          const double v = toml_number(value, origin, r, which);
-          set_tier_number(r.row, which, v);
-        }
-        for (int j = 1; j < 5; ++j) {  // maintenance_amount_usd defaults to 0, as in [[book.tier]]
-          if (!seen[j]) {
-            throw InputError(location(origin, r.line) + ": " + r.path + "." + kTierKeys[j] +
-                             ": required key missing");
-          }
-        }
-        rows.push_back(std::move(r));
-      }
-    } else {
-      throw InputError(location(origin, key.source().begin.line) + ": " + k +
-                       ": unknown key (a tier table has name, source and [[tier]] rows)");
+  table.name = std::move(file.name);
+  table.source = std::move(file.source);
+  file_rows(table, std::move(file.rows));
+  return table;
+}
+
+/// Which field of a tier table CSV holds each tier key (-1: none), from its header.
+using TierColumns = std::array<int, kTierKeyCount>;
+
+TierColumns tier_columns(const std::vector<std::string_view>& fields, const std::string& at) {
+  TierColumns col;
+  col.fill(-1);
+  for (std::size_t c = 0; c < fields.size(); ++c) {
+    const auto it = std::find(kTierKeyNames.begin(), kTierKeyNames.end(), fields[c]);
+    const auto which = static_cast<std::size_t>(it - kTierKeyNames.begin());
+    if (it == kTierKeyNames.end() || col[which] >= 0) {
+      throw InputError(at + ": column '" + std::string(fields[c]) +
+                       "': " + (it == kTierKeyNames.end() ? "unknown column" : "appears twice"));
+    }
+    col[which] = static_cast<int>(c);
+  }
+  for (std::size_t k = 0; k < kTierKeyCount; ++k) {
+    if (col[k] < 0 && tier_key_required(static_cast<TierKey>(k))) {
+      throw InputError(at + ": column '" + std::string(kTierKeyNames[k]) +
+                       "': required column missing from the header");
     }
   }
-  file_rows(table, rows);
-  return table;
+  return col;
+}
+
+/// One bracket of a tier table CSV, with where each of its fields was (line `at`).
+void tier_csv_row(const std::vector<std::string_view>& fields, const TierColumns& col,
+                  const std::string& at, TierRow& row, TierRowSites& sites) {
+  sites.path = "row";
+  for (std::size_t k = 0; k < kTierKeyCount; ++k) {
+    const auto key = static_cast<TierKey>(k);
+    sites.where[k] = at + ": row." + std::string(kTierKeyNames[k]);
+    if (col[k] < 0) continue;
+    const std::string_view f = fields[static_cast<std::size_t>(col[k])];
+    sites.got[k] = std::string(f);
+    if (key == TierKey::asset) {
+      row.asset = std::string(f);
+      continue;
+    }
+    if (f.empty() && !tier_key_required(key)) continue;  // the default
+    double v = 0.0;
+    const bool inf = key == TierKey::max_notional_usd && f == "inf";  // the open-ended top
+    if (!parse_number(f, v) && !inf) {
+      throw InputError(at + ": column '" + std::string(kTierKeyNames[k]) + "': not a number: '" +
+                       std::string(f) + "'");
+    }
+    tier_number(row, key) = inf ? std::numeric_limits<double>::infinity() : v;
+  }
 }
 
 /// The same table as CSV: a header naming the tier keys (asset optional), one bracket a row.
 TierTable parse_csv_table(std::string_view text, const std::string& origin) {
-  TierTable table;
-  table.origin = origin;
-  std::vector<SitedRow> rows;
+  std::vector<TierRow> rows;
+  std::vector<TierRowSites> sites;
   std::vector<std::string_view> fields;
-  int col_of[6] = {-1, -1, -1, -1, -1, -1};
-  bool have_header = false;
-  std::size_t n_fields = 0;
+  std::optional<TierColumns> col;
   std::int64_t line_no = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -328,55 +202,49 @@ TierTable parse_csv_table(std::string_view text, const std::string& origin) {
     if (line.empty()) continue;
     split(line, fields);
     const std::string at = location(origin, line_no);
-    if (!have_header) {
-      for (std::size_t c = 0; c < fields.size(); ++c) {
-        int which = -1;
-        for (int j = 0; j < 6; ++j) {
-          if (fields[c] == kTierKeys[j]) which = j;
-        }
-        if (which < 0 || col_of[which] >= 0) {
-          throw InputError(at + ": column '" + std::string(fields[c]) +
-                           "': " + (which < 0 ? "unknown column" : "appears twice"));
-        }
-        col_of[which] = static_cast<int>(c);
-      }
-      for (int j = 1; j < 5; ++j) {
-        if (col_of[j] < 0) {
-          throw InputError(at + ": column '" + std::string(kTierKeys[j]) +
-                           "': required column missing from the header");
-        }
-      }
-      n_fields = fields.size();
-      have_header = true;
+    if (!col) {
+      col = tier_columns(fields, at);
       continue;
     }
+    const std::size_t n_fields = static_cast<std::size_t>(
+        std::count_if(col->begin(), col->end(), [](int c) { return c >= 0; }));
     if (fields.size() != n_fields) {
       throw InputError(at + ": " + std::to_string(fields.size()) + " fields, the header has " +
                        std::to_string(n_fields));
     }
-    SitedRow r;
-    r.path = "row";
-    r.line = line_no;
-    for (int j = 0; j < 6; ++j) {
-      if (col_of[j] < 0) continue;
-      const std::string_view f = fields[static_cast<std::size_t>(col_of[j])];
-      if (j == 0) {
-        r.row.asset = std::string(f);
-        continue;
-      }
-      double v = 0.0;
-      if (f.empty() && j == 5) continue;
-      if (!parse_number(f, v) && !(j == 2 && f == "inf")) {
-        throw InputError(at + ": column '" + kTierKeys[j] + "': not a number: '" + std::string(f) +
-                         "'");
-      }
-      if (f == "inf") v = std::numeric_limits<double>::infinity();
-      set_tier_number(r.row, j, v);
-    }
-    rows.push_back(std::move(r));
+    tier_csv_row(fields, *col, at, rows.emplace_back(), sites.emplace_back());
   }
-  if (!have_header) throw InputError(origin + ": tier table has no header row");
-  file_rows(table, rows);
+  if (!col) throw InputError(origin + ": tier table has no header row");
+  check_tier_rows(rows, sites);
+  TierTable table;
+  table.origin = origin;
+  file_rows(table, std::move(rows));
+  return table;
+}
+
+/// [[book.tier]] rows as a table. Checked when the scenario was read, with their lines;
+/// checked again here for scenarios built in code, naming the scenario.
+TierTable table_from_rows(const std::vector<TierRow>& rows, const std::string& scenario_file) {
+  std::vector<TierRowSites> sites(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    sites[i].path = "book.tier[" + std::to_string(i) + "]";
+    for (std::size_t k = 0; k < kTierKeyCount; ++k) {
+      sites[i].where[k] =
+          scenario_file + ": " + sites[i].path + "." + std::string(kTierKeyNames[k]);
+    }
+    sites[i].got = {rows[i].asset,
+                    number_text(rows[i].min_notional_usd),
+                    number_text(rows[i].max_notional_usd),
+                    number_text(rows[i].maintenance_margin_rate),
+                    number_text(rows[i].max_leverage),
+                    number_text(rows[i].maintenance_amount_usd)};
+  }
+  check_tier_rows(rows, sites);
+  TierTable table;
+  table.name = "[[book.tier]]";
+  table.source = "[[book.tier]] rows of " + scenario_file;
+  table.origin = scenario_file;
+  file_rows(table, std::vector<TierRow>(rows));
   return table;
 }
 
@@ -473,21 +341,7 @@ TierTable parse_tier_table(std::string_view text, const std::string& origin) {
 TierTable load_tier_table(const Scenario& scenario) {
   const BookSpec& b = scenario.book;
   const std::string scenario_file = scenario.source_file.string();
-  if (!b.tiers.empty()) {
-    TierTable table;
-    table.name = "[[book.tier]]";
-    table.source = "[[book.tier]] rows of " + scenario_file;
-    table.origin = scenario_file;
-    std::vector<SitedRow> rows;
-    for (std::size_t i = 0; i < b.tiers.size(); ++i) {
-      SitedRow r;
-      r.row = b.tiers[i];
-      r.path = "book.tier[" + std::to_string(i) + "]";
-      rows.push_back(std::move(r));
-    }
-    file_rows(table, rows);
-    return table;
-  }
+  if (!b.tiers.empty()) return table_from_rows(b.tiers, scenario_file);
   const std::string& m = b.maintenance;
   if (m.empty()) {
     throw InputError(scenario_file +
@@ -624,12 +478,10 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
     const std::string& symbol = scenario.assets[static_cast<std::size_t>(p.asset)].symbol;
 
     const std::string_view side = required(kSide);
-    if (iequals(side, "long")) {
-      p.side = Side::long_side;
-    } else if (iequals(side, "short")) {
-      p.side = Side::short_side;
+    if (const auto s = from_name<Side>(side, /*ignore_case=*/true)) {
+      p.side = *s;
     } else {
-      fail(kSide, "must be long or short, got '" + std::string(side) + "'");
+      fail(kSide, "must be " + names_text<Side>(" or ", "") + ", got '" + std::string(side) + "'");
     }
 
     const double notional = number(kNotional);

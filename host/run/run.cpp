@@ -34,6 +34,7 @@
 #include "host/parallel/mpi.h"
 #include "host/run/run_setup.h"
 #include "host/scenario/config.h"
+#include "host/scenario/spelling.h"
 #include "host/stats/metrics.h"
 #include "host/stats/metrics_table.h"
 #include "host/util/errors.h"
@@ -352,9 +353,8 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   if (!opt.quiet) {
     err << "liqstress: book " << book.description << " in " << ladders.groups() << " ladders";
     if (sc.impact.model != ImpactModel::none)
-      err << "; impact " << (sc.impact.model == ImpactModel::linear ? "linear" : "sqrt")
-          << " (strength " << sc.impact.strength << ", up to " << sc.impact.max_cascade_rounds
-          << " cascade rounds a step)";
+      err << "; impact " << name_of(sc.impact.model) << " (strength " << sc.impact.strength
+          << ", up to " << sc.impact.max_cascade_rounds << " cascade rounds a step)";
     err << '\n';
   }
   // With --target-rel-ci the run grows in increments of n_paths up to simulation.max_paths;

@@ -1,5 +1,6 @@
 // liqstress — reading scenario files (TOML, toml++) into a validated liq::Scenario.
-// Strict: every key is read or rejected; errors are InputError with
+// Strict: every key is read or rejected (the keys: host/scenario/scenario_keys.cpp,
+// docs/scenario-keys.md); errors are InputError with
 // "FILE:LINE: KEY.PATH: PROBLEM, got VALUE" (SPEC.md), `--set` overrides report
 // "--set KEY: ...".
 #pragma once
@@ -30,5 +31,9 @@ double parse_duration(std::string_view text, bool allow_inf = false);
 
 /// The default scenario compiled into the binary (configs/default.toml).
 std::string_view builtin_default_config();
+
+/// The reference of every scenario key (type, default, meaning) and of tier table files, in
+/// Markdown, generated from the schema: docs/scenario-keys.md (`liqstress validate --keys`).
+std::string scenario_keys_markdown();
 
 }  // namespace liq

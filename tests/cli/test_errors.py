@@ -5,7 +5,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from liqtest import CliTestCase, small_config  # noqa: E402
+from liqtest import SOURCE_DIR, CliTestCase, small_config  # noqa: E402
 
 
 def error_lines(stderr):
@@ -138,6 +138,12 @@ class BadScenarios(CliTestCase):
         self.assertIn("seed = 7", proc.stdout)
         self.assertIn("drift = 0", proc.stdout)  # a default, printed
         self.assertIn("quantiles", proc.stdout)
+
+    def test_validate_keys_prints_the_key_reference(self):
+        proc = self.run_liq("validate", "--keys", check=0)
+        with open(os.path.join(SOURCE_DIR, "docs", "scenario-keys.md")) as fh:
+            self.assertEqual(proc.stdout, fh.read())
+        self.run_liq("validate", check=2)  # neither files nor --keys
 
     def test_bad_usage(self):
         self.run_liq("run", "--paths", "x", check=2)

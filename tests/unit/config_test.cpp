@@ -544,6 +544,28 @@ TEST(ConfigErrors, FirstUnknownKeyByLine) {
   EXPECT_EQ(error_of(text).substr(0, 29), "x.toml:3: simulation.zzz: unk");
 }
 
+TEST(ConfigErrors, UnknownKeyIsReportedBeforeProblemsElsewhere) {
+  // Reading goes on past a problem, so every table is still visited and its unused keys found.
+  std::string text = base_with("paths = 1000", "paths = -5");
+  text = edit(text, "vol = 0.7", "volatility = 0.7");
+  EXPECT_EQ(error_of(text),
+            "x.toml:16: asset.ETH.volatility: unknown key (known keys here: spot, vol, drift, "
+            "beta, depth, jumps, funding_8h)");
+  EXPECT_EQ(error_of(base_plus("[output]\nquantiles = [2.0]\n[insurance_fund]\nbalanse = 1.0\n")),
+            "x.toml:26: insurance_fund.balanse: unknown key (known keys here: balance, "
+            "liquidation_fee, adl)");
+  // Without an unknown key, the first problem in reading order.
+  EXPECT_EQ(error_of(base_plus("[output]\nquantiles = [2.0]\n[insurance_fund]\nbalance = -1.0\n")),
+            "x.toml:26: insurance_fund.balance: must be >= 0, got -1");
+}
+
+TEST(ConfigErrors, NothingUnderARefusedValueIsUnknown) {
+  EXPECT_EQ(error_of(base_with("spot = 4300.0", "spot = { usd = 4300.0 }")),
+            "x.toml:15: asset.ETH.spot: must be a number, got a table");
+  EXPECT_EQ(error_of(base_plus("[[shock]]\nat = \"1h\"\nreturns = 3\n")),
+            "x.toml:25: shock[0].returns: must be a table, got 3");
+}
+
 // ---- required keys -----------------------------------------------------------------------
 
 TEST(ConfigErrors, RequiredKeysMissing) {
@@ -915,6 +937,24 @@ TEST(ConfigErrors, MaintenanceTiers) {
                                "source = \"synthetic\"\nmaintenance = \"tiers/none.csv\"")),
             "x.toml:20: book.maintenance: tier table file not found (resolved to "
             "/nonexistent-base/tiers/none.csv), got \"tiers/none.csv\"");
+}
+
+TEST(ConfigErrors, TierRowsAreCheckedAsTheScenarioIsRead) {
+  // The brackets' check (host/scenario/tiers.h, also that of tier table files), with lines.
+  const std::string rows =
+      "[[book.tier]]\nmin_notional_usd = 0\nmax_notional_usd = 100\n"
+      "maintenance_margin_rate = 0.01\nmax_leverage = 10\n"
+      "[[book.tier]]\nmin_notional_usd = 200\nmax_notional_usd = inf\n"
+      "maintenance_margin_rate = 0.02\nmax_leverage = 5\n";
+  EXPECT_EQ(error_of(base_with("source = \"synthetic\"", "source = \"synthetic\"\n" + rows)),
+            "x.toml:26: book.tier[1].min_notional_usd: 200 leaves a gap after the previous "
+            "bracket of rows without asset (book.tier[0], max_notional_usd 100); brackets must "
+            "be contiguous and in increasing order");
+  EXPECT_EQ(error_of(base_with("source = \"synthetic\"",
+                               "source = \"synthetic\"\n" +
+                                   edit(rows, "max_leverage = 10", "max_leverage = 100"))),
+            "x.toml:24: book.tier[0].max_leverage: 100 times maintenance_margin_rate 0.01 is >= "
+            "1: a position at the maximum leverage would be liquidated as soon as it opened");
 }
 
 TEST(ConfigErrors, InsuranceFund) {
