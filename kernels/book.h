@@ -64,8 +64,9 @@ struct BookView {
   const double* prefix_qk = nullptr;  // Σ q·K
   // Groups are sorted by asset: asset a's are [asset_groups[a], asset_groups[a + 1]).
   std::int32_t asset_groups[kMaxAssets + 1] = {};
-  double liquidation_fee = 0.0;  // fraction of liquidated notional paid to the fund
-  double fund_start_usd = 0.0;   // insurance fund at the start of every path
+  double open_coins[kMaxAssets][2] = {};  // coins open per asset and side at the start
+  double liquidation_fee = 0.0;           // fraction of liquidated notional paid to the fund
+  double fund_start_usd = 0.0;            // insurance fund at the start of every path
   AdlRule adl = AdlRule::pro_rata;
 };
 
@@ -150,11 +151,11 @@ LIQ_HD LIQ_FORCEINLINE bool prefix_summable(const BookView& b, const LadderGroup
 
 /// One cascade round on group g: liquidates, from `next` on, every position whose liquidation
 /// price the round's reach touches (the step's low for longs, high for shorts, moved by the
-/// impact so far); adds their notional q·P_liq and count. Returns the new `next`.
+/// impact so far); adds their notional q·P_liq, coins and count. Returns the new `next`.
 LIQ_HD LIQ_FORCEINLINE std::int32_t advance_group(const BookView& b, const LadderGroup& g,
                                                   std::int32_t next, double funding, double reach,
                                                   const AdlLedger& adl, double& notional_usd,
-                                                  std::uint32_t& count) {
+                                                  double& coins, std::uint32_t& count) {
   if (next >= g.end) return next;
   const double shift = funding * g.funding_scale;
   const bool is_long = g.side == PositionSide::long_side;
@@ -162,8 +163,9 @@ LIQ_HD LIQ_FORCEINLINE std::int32_t advance_group(const BookView& b, const Ladde
   if (is_long ? (first < reach) : (first > reach)) return next;  // the common case
   const std::int32_t e = first_unreached(b.trigger, next, g.end, shift, reach, is_long);
   if (prefix_summable(b, g, adl)) {
-    notional_usd +=
-        range_sum(b.prefix_qk, g.begin, next, e) + shift * range_sum(b.prefix_q, g.begin, next, e);
+    const double q = range_sum(b.prefix_q, g.begin, next, e);
+    notional_usd += range_sum(b.prefix_qk, g.begin, next, e) + shift * q;
+    coins += q;
     count += static_cast<std::uint32_t>(e - next);
     return e;
   }
@@ -171,6 +173,7 @@ LIQ_HD LIQ_FORCEINLINE std::int32_t advance_group(const BookView& b, const Ladde
     const double open = open_fraction(b, g, adl, i);
     if (open <= 0.0) continue;
     notional_usd += open * b.quantity[i] * (b.trigger[i] + shift);
+    coins += open * b.quantity[i];
     ++count;
   }
   return e;

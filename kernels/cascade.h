@@ -44,9 +44,11 @@ LIQ_HD LIQ_FORCEINLINE bool ladder_round(const Model& m, int a, PathState& st, S
     const bool is_long = grp.side == PositionSide::long_side;
     if (!(is_long ? r_long : r_short)) continue;
     std::uint32_t count = 0;
+    double coins = 0.0;
     const std::int32_t before = st.next[g];
     st.next[g] = advance_group(book, grp, before, st.funding[a], is_long ? reach_long : reach_short,
-                               st.adl, ss.ladder_usd[a][side_index(grp.side)], count);
+                               st.adl, ss.ladder_usd[a][side_index(grp.side)], coins, count);
+    st.open_coins[a][side_index(grp.side)] -= coins;
     st.liq_count[a][side_index(grp.side)] += count;
     if (st.next[g] != before) rb.valid = false;  // the nearest remaining positions moved
     any = any || count > 0;

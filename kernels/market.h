@@ -52,19 +52,28 @@ struct MarketParams {
   std::int32_t tail_block_steps = 1;
   // Lower Cholesky factor L of the correlation matrix, row-major [a * kMaxAssets + b].
   double chol[kMaxAssets * kMaxAssets] = {};
-  double vol[kMaxAssets] = {};              // σ_a, annualised
-  double drift[kMaxAssets] = {};            // μ_a − c_a, annualised (c_a = 0 unless compensated)
-  double beta[kMaxAssets] = {};             // loading on market-wide jumps
-  double spot[kMaxAssets] = {};             // S_a(0), USD
-  double funding_step[kMaxAssets] = {};     // funding rate per step: funding_8h · Δ / 8 h
-  double jump_count_mean[kMaxAssets] = {};  // λ_a Δ, expected idiosyncratic jumps per step
-  double jump_mean[kMaxAssets] = {};        // m_a, mean log jump size
-  double jump_stdev[kMaxAssets] = {};       // s_a
-  double market_jump_count_mean = 0.0;      // λ_M Δ
-  double market_jump_mean = 0.0;            // m_M
-  double market_jump_stdev = 0.0;           // s_M
-  const double* vol_multiplier = nullptr;   // [n_steps], v(k)
-  std::int32_t n_shock_steps = 0;           // steps that end with a deterministic gap
+  double vol[kMaxAssets] = {};           // σ_a, annualised
+  double drift[kMaxAssets] = {};         // μ_a − c_a, annualised (c_a = 0 unless compensated)
+  double beta[kMaxAssets] = {};          // loading on market-wide jumps
+  double spot[kMaxAssets] = {};          // S_a(0), USD
+  double funding_step[kMaxAssets] = {};  // funding rate per step: funding_8h · Δ / 8 h
+  // Endogenous funding (docs/MODEL.md §3), per asset: when `funding_endogenous` is set, the
+  // rate per 8 h is clamp(P + clamp(I − P, −0.05%, +0.05%), −cap, cap) with the premium
+  // P = κ·(Q_long − Q_short)/(Q_long + Q_short) + (e^m − 1) of the book's open coins and the
+  // impact m; funding_step is then ignored.
+  std::int32_t funding_endogenous[kMaxAssets] = {};
+  double funding_premium[kMaxAssets] = {};   // κ: premium per 8 h of a one-sided book
+  double funding_interest[kMaxAssets] = {};  // I: interest per 8 h
+  double funding_cap[kMaxAssets] = {};       // cap on the rate per 8 h
+  double steps_per_8h = 0.0;                 // 8 h / Δ
+  double jump_count_mean[kMaxAssets] = {};   // λ_a Δ, expected idiosyncratic jumps per step
+  double jump_mean[kMaxAssets] = {};         // m_a, mean log jump size
+  double jump_stdev[kMaxAssets] = {};        // s_a
+  double market_jump_count_mean = 0.0;       // λ_M Δ
+  double market_jump_mean = 0.0;             // m_M
+  double market_jump_stdev = 0.0;            // s_M
+  const double* vol_multiplier = nullptr;    // [n_steps], v(k)
+  std::int32_t n_shock_steps = 0;            // steps that end with a deterministic gap
   const std::int32_t* shock_step = nullptr;  // [n_shock_steps], strictly increasing
   const double* shock_log_return = nullptr;  // [n_shock_steps * n_assets], ln(1 + r)
   // Volatility regimes (a Markov chain, one state per path and step); none when 0: then the

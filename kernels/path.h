@@ -34,6 +34,8 @@ LIQ_HD LIQ_FORCEINLINE void begin_path(const Model& m, PathState& st) {
   for (int a = 0; a < p.n_assets; ++a) {
     st.x[a] = st.flow_memory[a] = st.m[a] = st.peak_x[a] = st.lo[a] = st.hi[a] = 0.0;
     st.funding[a] = st.end_price[a] = 0.0;
+    st.open_coins[a][0] = m.book.open_coins[a][0];
+    st.open_coins[a][1] = m.book.open_coins[a][1];
     st.end_known[a] = false;
     st.reach[a].valid = false;
     st.liq_usd[a][0] = st.liq_usd[a][1] = 0.0;

@@ -37,7 +37,8 @@ struct PathState {
   double peak_x[kMaxAssets];       // running peak of x at step ends (thinning)
   double lo[kMaxAssets];           // running extremes of the traded log-return
   double hi[kMaxAssets];
-  double funding[kMaxAssets];  // cumulative funding per coin F, USD
+  double funding[kMaxAssets];        // cumulative funding per coin F, USD
+  double open_coins[kMaxAssets][2];  // coins still open per side (endogenous funding)
   double liq_usd[kMaxAssets][2];
   std::uint32_t liq_count[kMaxAssets][2];
   double end_price[kMaxAssets];  // the last step's end price, when end_known

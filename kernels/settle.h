@@ -98,6 +98,7 @@ LIQ_HD LIQ_FORCEINLINE double deleverage(const Model& m, PathState& st, const St
       const double matched = fmin(coins, pool);
       if (matched > 0.0 && st.adl.record(a, other, mark, st.funding[a], 1.0 - matched / pool)) {
         closed += value * (matched / coins);
+        st.open_coins[a][side_index(other)] -= matched;
         st.fund.adl_unmatched += value * (1.0 - matched / coins);
       } else {
         st.fund.adl_unmatched += value;

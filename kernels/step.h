@@ -16,6 +16,19 @@
 
 namespace liq {
 
+/// Asset a's funding rate for this step (docs/MODEL.md §3): constant, or endogenous — the
+/// exchanges' rule rate = clamp(P + clamp(I − P, −0.05%, +0.05%), −cap, cap) per 8 h with the
+/// premium P = κ·(Q_long − Q_short)/(Q_long + Q_short) + (e^m − 1) of the coins still open
+/// and the impact m at the step's start — spread over the 8 h in steps.
+LIQ_HD LIQ_FORCEINLINE double funding_rate(const MarketParams& p, int a, const PathState& st) {
+  if (p.funding_endogenous[a] == 0) return p.funding_step[a];
+  const double longs = st.open_coins[a][0], shorts = st.open_coins[a][1];
+  const double imbalance = longs + shorts > 0.0 ? (longs - shorts) / (longs + shorts) : 0.0;
+  const double premium = p.funding_premium[a] * imbalance + (exp(st.m[a]) - 1.0);
+  const double rate = premium + fmin(fmax(p.funding_interest[a] - premium, -0.0005), 0.0005);
+  return fmin(fmax(rate, -p.funding_cap[a]), p.funding_cap[a]) / p.steps_per_8h;
+}
+
 /// True when forced flow moves prices in this model (impact on and a book to liquidate).
 LIQ_HD LIQ_FORCEINLINE bool has_feedback(const Model& m) {
   return m.impact.law != ImpactLaw::none && (m.book.n_groups > 0 || m.portfolios.n_accounts > 0);
@@ -83,9 +96,10 @@ LIQ_HD LIQ_FORCEINLINE void begin_step(const Model& m, std::uint64_t path, std::
     ss.start[a] = st.end_known[a] ? st.end_price[a] : -1.0;
     st.end_known[a] = false;  // settlement sets it again when this step's end is computed
     // Funding accrues on the step's start price (MODEL.md §3), longs pay when > 0.
-    if (book && p.funding_step[a] != 0.0) {
+    const double rate = book ? funding_rate(p, a, st) : 0.0;
+    if (rate != 0.0) {
       if (ss.start[a] < 0.0) ss.start[a] = p.spot[a] * exp(ss.y_start[a]);
-      st.funding[a] += p.funding_step[a] * ss.start[a];
+      st.funding[a] += rate * ss.start[a];
     }
   }
   for (int i = 0; i < m.portfolios.n_accounts; ++i) ss.account_hit[i] = false;

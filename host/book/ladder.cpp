@@ -15,7 +15,7 @@ LadderGroup Ladders::build_group(const Scenario& sc, const Book& book, std::int3
                                  std::int32_t side, bool uniform,
                                  const std::vector<std::size_t>& members) {
   const bool is_long = side == 0;
-  const bool funded = sc.assets[static_cast<std::size_t>(asset)].funding_8h != 0.0;
+  const bool funded = sc.assets[static_cast<std::size_t>(asset)].funded();
   // The order the market reaches them: longs from the highest liquidation price down,
   // shorts from the lowest up; ties broken by index so the order is total.
   std::vector<double> k(members.size());
@@ -73,7 +73,7 @@ Ladders::Ladders(const Scenario& sc, const Book& book, const TierTable& tiers)
     std::map<Key, std::vector<std::size_t>> groups;
     for (std::size_t i = 0; i < book.positions.size(); ++i) {
       const Position& p = book.positions[i];
-      const bool funded = sc.assets[static_cast<std::size_t>(p.asset)].funding_8h != 0.0;
+      const bool funded = sc.assets[static_cast<std::size_t>(p.asset)].funded();
       const Key key =
           uniform
               ? Key{p.asset, static_cast<std::int32_t>(p.side), p.mm_rate, p.maint_amount_usd}
@@ -141,6 +141,9 @@ BookView Ladders::book_view() const {
   v.liquidation_fee = liquidation_fee_;
   v.fund_start_usd = fund_start_usd_;
   v.adl = adl_;
+  for (const LadderGroup& g : groups_) {
+    v.open_coins[g.asset][side_index(g.side)] += g.end > g.begin ? prefix_q_[g.end - 1] : 0.0;
+  }
   return v;
 }
 

@@ -54,6 +54,7 @@ MarketModel::MarketModel(const Scenario& sc) {
   p.n_assets = n;
   p.n_steps = steps;
   p.dt_years = sim.step_s / kSecondsPerYear;
+  p.steps_per_8h = 8.0 * 3600.0 / sim.step_s;
   p.sqrt_dt = std::sqrt(p.dt_years);
   p.innovations =
       sim.innovations == InnovationKind::student_t ? Innovations::student_t : Innovations::gaussian;
@@ -91,6 +92,10 @@ MarketModel::MarketModel(const Scenario& sc) {
     p.beta[a] = as.beta;
     p.spot[a] = as.spot;
     p.funding_step[a] = as.funding_8h * sim.step_s / (8.0 * 3600.0);
+    p.funding_endogenous[a] = as.funding == FundingRule::endogenous ? 1 : 0;
+    p.funding_premium[a] = as.funding_premium_8h;
+    p.funding_interest[a] = as.funding_interest_8h;
+    p.funding_cap[a] = as.funding_cap_8h;
     p.jump_count_mean[a] = as.jumps.rate * p.dt_years;
     p.jump_mean[a] = as.jumps.mean;
     p.jump_stdev[a] = as.jumps.stdev;

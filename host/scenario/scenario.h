@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace liq {
@@ -17,6 +18,8 @@ enum class InnovationKind { gaussian, student_t };
 enum class ImpactModel { none, linear, sqrt };
 enum class BookSource { synthetic, csv };
 enum class Side { long_side = 0, short_side = 1 };
+/// How an asset's funding rate is set (docs/MODEL.md §3).
+enum class FundingRule { constant, endogenous };
 
 struct SimulationSpec {
   std::int64_t paths = 0;
@@ -50,6 +53,12 @@ struct AssetSpec {
   std::optional<double> depth_usd;  // USD of market orders that move the price 1%
   JumpSpec jumps;
   double funding_8h = 0.0;  // funding rate per 8 hours, longs pay when > 0
+  FundingRule funding = FundingRule::constant;
+  double funding_premium_8h = 0.0015;   // endogenous: premium per 8 h of a one-sided book
+  double funding_interest_8h = 0.0001;  // endogenous: interest per 8 h
+  double funding_cap_8h = 0.0075;       // endogenous: cap on the rate per 8 h
+  /// Whether funding can move this asset's liquidation prices.
+  bool funded() const { return funding == FundingRule::endogenous || funding_8h != 0.0; }
 };
 
 /// A deterministic scenario event: a gap at the end of step ⌊at/Δ⌋ and a volatility
@@ -138,6 +147,7 @@ struct RegimeSpec {
   std::vector<double> correlation;     // A×A; empty: market.correlation
   double jump_rate_multiplier = 1.0;   // multiplies every jump intensity (asset and market)
   std::vector<double> rates_per_day;   // [to]: transition rate to each regime (0 to itself)
+  std::vector<std::pair<std::string, double>> to;  // the rates as written: regime → per day
 };
 
 struct Scenario {
@@ -151,6 +161,7 @@ struct Scenario {
   std::vector<ShockSpec> shocks;
   std::vector<RegimeSpec> regimes;  // none: one regime, the asset tables and market.correlation
   int initial_regime = -1;          // index into regimes; −1: drawn from the stationary law
+  std::string initial_regime_name = "stationary";  // as written (simulation.initial_regime)
   ImpactSpec impact;
   BookSpec book;
   InsuranceFundSpec insurance_fund;

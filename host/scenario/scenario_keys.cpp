@@ -109,6 +109,18 @@ void read_step(Load& l, const Item& item, const Cursor& c) {
   }
 }
 
+/// The Student-t block: whole steps (a block that is not a multiple of the step would cut one).
+void read_dof_block(Load& l, const Item& item, const Cursor&) {
+  SimulationSpec& sim = l.s.simulation;
+  sim.dof_block_s = l.r.duration(item, false);
+  l.r.check(sim.dof_block_s > 0, item, "must be > 0");
+  if (sim.innovations != InnovationKind::student_t || !(sim.step_s > 0)) return;
+  const double per_block = sim.dof_block_s / sim.step_s;
+  l.r.check(
+      per_block >= 1.0 - 1e-9 && std::abs(per_block - std::round(per_block)) <= 1e-9 * per_block,
+      item, "must be a whole multiple of simulation.step (" + duration_text(sim.step_s) + ")");
+}
+
 constexpr Key kSimulationKeys[] = {
     {.name = "paths",
      .kind = Kind::integer,
@@ -190,6 +202,27 @@ constexpr Key kSimulationKeys[] = {
                      "must be > 2 (Student-t innovations need a finite variance)");
          },
      .write = [](Put& put, const Scenario& s, Ix) { put(s.simulation.dof); }},
+    {.name = "dof_block",
+     .kind = Kind::duration,
+     .need = Need::fallback,
+     .fallback = "\"1d\"",
+     .meaning = "Student-t: the steps of a block this long share the mixing variable, so `dof` "
+                "describes returns over the block whatever the step; a whole multiple of `step`",
+     .read = read_dof_block,
+     .write = [](Put& put, const Scenario& s,
+                 Ix) { put(duration_text(s.simulation.dof_block_s)); }},
+    {.name = "initial_regime",
+     .kind = Kind::string,
+     .need = Need::fallback,
+     .fallback = "\"stationary\"",
+     .meaning = "with [[regime]]s: the regime of every path's first step, by name, or "
+                "\"stationary\" (drawn from the chain's stationary law)",
+     .read =
+         [](Load& l, const Item& item, const Cursor&) {
+           l.s.initial_regime_name = l.r.string(item);
+           l.initial_regime = item;
+         },
+     .write = [](Put& put, const Scenario& s, Ix) { put(s.initial_regime_name); }},
 };
 constexpr Section kSimulation{.keys = kSimulationKeys};
 
@@ -460,6 +493,48 @@ constexpr Key kAssetKeys[] = {
      .read = [](Load& l, const Item& item,
                 const Cursor& c) { asset_of(l, c.ix).funding_8h = l.r.number(item); },
      .write = [](Put& put, const Scenario& s, Ix ix) { put(asset_of(s, ix).funding_8h); }},
+    {.name = "funding",
+     .kind = Kind::choice,
+     .choices = names_of<FundingRule>(),
+     .need = Need::fallback,
+     .fallback = "\"constant\"",
+     .meaning = "how the funding rate is set: \"constant\" (`funding_8h`) or \"endogenous\" "
+                "(the premium of the book's long/short imbalance and of the impact, with the "
+                "exchanges' interest clamp and a cap; docs/MODEL.md §3)",
+     .read = [](Load& l, const Item& item,
+                const Cursor& c) { asset_of(l, c.ix).funding = l.r.choice<FundingRule>(item); },
+     .write = [](Put& put, const Scenario& s,
+                 Ix ix) { put(std::string(name_of(asset_of(s, ix).funding))); }},
+    {.name = "funding_premium_8h",
+     .kind = Kind::number,
+     .need = Need::fallback,
+     .fallback = "0.0015",
+     .meaning = "endogenous funding: the premium per 8 hours of a book entirely on one side, >= 0",
+     .read =
+         [](Load& l, const Item& item, const Cursor& c) {
+           asset_of(l, c.ix).funding_premium_8h = l.r.number(item);
+           l.r.check(asset_of(l, c.ix).funding_premium_8h >= 0, item, "must be >= 0");
+         },
+     .write = [](Put& put, const Scenario& s, Ix ix) { put(asset_of(s, ix).funding_premium_8h); }},
+    {.name = "funding_interest_8h",
+     .kind = Kind::number,
+     .need = Need::fallback,
+     .fallback = "0.0001",
+     .meaning = "endogenous funding: the interest component per 8 hours",
+     .read = [](Load& l, const Item& item,
+                const Cursor& c) { asset_of(l, c.ix).funding_interest_8h = l.r.number(item); },
+     .write = [](Put& put, const Scenario& s, Ix ix) { put(asset_of(s, ix).funding_interest_8h); }},
+    {.name = "funding_cap_8h",
+     .kind = Kind::number,
+     .need = Need::fallback,
+     .fallback = "0.0075",
+     .meaning = "endogenous funding: the rate per 8 hours is capped at plus or minus this, > 0",
+     .read =
+         [](Load& l, const Item& item, const Cursor& c) {
+           asset_of(l, c.ix).funding_cap_8h = l.r.number(item);
+           l.r.check(asset_of(l, c.ix).funding_cap_8h > 0, item, "must be > 0");
+         },
+     .write = [](Put& put, const Scenario& s, Ix ix) { put(asset_of(s, ix).funding_cap_8h); }},
 };
 constexpr Section kAsset{.keys = kAssetKeys};
 
@@ -533,6 +608,167 @@ constexpr Key kShockKeys[] = {
 constexpr Section kShock{.keys = kShockKeys,
                          .enter = enter_shock,
                          .count = [](const Scenario& s, Ix) { return s.shocks.size(); }};
+
+// ---- [[regime]] -----------------------------------------------------------------------------
+
+RegimeSpec& regime_of(Load& l, Ix ix) {
+  return l.s.regimes[static_cast<std::size_t>(ix.i)];
+}
+const RegimeSpec& regime_of(const Scenario& s, Ix ix) {
+  return s.regimes[static_cast<std::size_t>(ix.i)];
+}
+
+Ix enter_regime(Load& l, const Item&, Ix ix) {
+  l.s.regimes.emplace_back();
+  l.regime_to.emplace_back();
+  return ix.push(static_cast<int>(l.s.regimes.size() - 1));
+}
+
+void read_regime_name(Load& l, const Item& item, const Cursor& c) {
+  RegimeSpec& r = regime_of(l, c.ix);
+  r.name = l.r.string(item);
+  l.r.check(!r.name.empty() && r.name != "stationary", item,
+            "must be a non-empty name other than \"stationary\"");
+  for (int k = 0; k < c.ix.i; ++k)
+    l.r.check(l.s.regimes[static_cast<std::size_t>(k)].name != r.name, item,
+              "duplicate regime name");
+}
+
+void read_regime_vol(Load& l, const Item& item, const Cursor& c) {
+  auto ok = [](double v) { return v > 0; };
+  RegimeSpec& r = regime_of(l, c.ix);
+  if (item.node->is_table()) {
+    r.vol_multiplier = per_asset_numbers(l, item, ok, "must be > 0");
+    return;
+  }
+  const double v = l.r.number(item);
+  l.r.check(ok(v), item, "must be > 0");
+  r.vol_multiplier.assign(l.symbols.size(), v);
+}
+
+void write_regime_vol(Put& put, const Scenario& s, Ix ix) {
+  const std::vector<double>& v = regime_of(s, ix).vol_multiplier;
+  if (!v.empty() && std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); })) {
+    put(v.front());
+  } else {
+    put(per_asset_table(s, v));
+  }
+}
+
+void read_regime_correlation(Load& l, const Item& item, const Cursor& c) {
+  if (l.symbols.empty()) return;
+  std::vector<double> m = read_matrix(l, item);
+  const int n = static_cast<int>(l.symbols.size());
+  const double smallest = symmetric_eigenvalues(m, n).front();
+  l.r.check(is_psd(m, n, smallest), item,
+            "not positive semi-definite (smallest eigenvalue " + brief(smallest) + ")");
+  regime_of(l, c.ix).correlation = std::move(m);
+}
+
+void read_regime_to(Load& l, const Item& item, const Cursor& c) {
+  RegimeSpec& r = regime_of(l, c.ix);
+  for (const auto& [name, rate] : l.r.entries(l.r.as_table(item))) {
+    const double v = l.r.number(rate);
+    l.r.check(v >= 0, rate, "must be >= 0 (a transition rate per day)");
+    r.to.emplace_back(std::string(name), v);
+    l.regime_to[static_cast<std::size_t>(c.ix.i)].push_back(rate);
+  }
+}
+
+void write_regime_to(Put& put, const Scenario& s, Ix ix) {
+  toml::table t = inline_table();
+  for (const auto& [name, rate] : regime_of(s, ix).to) t.insert(name, rate);
+  put(std::move(t));
+}
+
+/// After the rows: `to` names resolved into rates, the start regime, the chain's law.
+void check_regimes(Load& l, const Item& item, const Cursor&) {
+  Scenario& s = l.s;
+  const std::size_t n = s.regimes.size();
+  if (n > static_cast<std::size_t>(kMaxRegimes))
+    l.r.fail(item, "at most " + std::to_string(kMaxRegimes) + " regimes");
+  std::string names;
+  for (const RegimeSpec& r : s.regimes) names += (names.empty() ? "" : ", ") + r.name;
+  auto index_of = [&](const std::string& name) {
+    for (std::size_t k = 0; k < n; ++k)
+      if (s.regimes[k].name == name) return static_cast<int>(k);
+    return -1;
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    RegimeSpec& r = s.regimes[i];
+    r.rates_per_day.assign(n, 0.0);
+    for (std::size_t e = 0; e < r.to.size(); ++e) {
+      const Item& at = l.regime_to[i][e];
+      const int j = index_of(r.to[e].first);
+      if (j < 0) l.r.fail(at, "no [[regime]] of that name (regimes: " + names + ")");
+      l.r.check(j != static_cast<int>(i), at, "a regime's rate to itself is implied; leave it out");
+      r.rates_per_day[static_cast<std::size_t>(j)] = r.to[e].second;
+    }
+  }
+  if (n == 0 || s.initial_regime_name == "stationary") {
+    s.initial_regime = -1;
+  } else {
+    s.initial_regime = index_of(s.initial_regime_name);
+    if (s.initial_regime < 0)
+      l.r.fail(l.initial_regime, "no [[regime]] of that name (regimes: " + names + ")");
+  }
+}
+
+constexpr Key kRegimeKeys[] = {
+    {.name = "name",
+     .kind = Kind::string,
+     .need = Need::required,
+     .meaning = "the regime's name, unique (the `to` tables and simulation.initial_regime use it)",
+     .read = read_regime_name,
+     .write = [](Put& put, const Scenario& s, Ix ix) { put(regime_of(s, ix).name); }},
+    {.name = "vol_multiplier",
+     .type = "number or { SYM = number }",
+     .need = Need::fallback,
+     .fallback = "1.0",
+     .meaning = "multiplies each asset's `vol` in this regime, > 0",
+     .read = read_regime_vol,
+     .write = write_regime_vol},
+    {.name = "jump_rate_multiplier",
+     .kind = Kind::number,
+     .need = Need::fallback,
+     .fallback = "1.0",
+     .meaning = "multiplies every jump intensity (each asset's and the market's) in this regime, "
+                ">= 0",
+     .read =
+         [](Load& l, const Item& item, const Cursor& c) {
+           regime_of(l, c.ix).jump_rate_multiplier = l.r.number(item);
+           l.r.check(regime_of(l, c.ix).jump_rate_multiplier >= 0, item, "must be >= 0");
+         },
+     .write = [](Put& put, const Scenario& s,
+                 Ix ix) { put(regime_of(s, ix).jump_rate_multiplier); }},
+    {.name = "correlation",
+     .type = "A×A matrix",
+     .meaning = "the diffusions' correlation in this regime (default: market.correlation); "
+                "symmetric, unit diagonal, positive semi-definite",
+     .read = read_regime_correlation,
+     .write =
+         [](Put& put, const Scenario& s, Ix ix) {
+           const std::vector<double>& c = regime_of(s, ix).correlation;
+           if (c.empty()) return;
+           const int n = s.n_assets();
+           toml::array rows;
+           for (int i = 0; i < n; ++i)
+             rows.push_back(
+                 numbers(std::vector<double>(c.begin() + i * n, c.begin() + (i + 1) * n)));
+           put(std::move(rows));
+         }},
+    {.name = "to",
+     .type = "{ REGIME = rate per day }",
+     .need = Need::fallback,
+     .fallback = "{}",
+     .meaning = "transition rates per day to the other regimes, >= 0 (a Markov chain in "
+                "continuous time)",
+     .read = read_regime_to,
+     .write = write_regime_to},
+};
+constexpr Section kRegime{.keys = kRegimeKeys,
+                          .enter = enter_regime,
+                          .count = [](const Scenario& s, Ix) { return s.regimes.size(); }};
 
 // ---- [impact] -------------------------------------------------------------------------------
 
@@ -1137,6 +1373,12 @@ constexpr Key kScenarioKeys[] = {
      .meaning = "deterministic scenario events: a gap and a volatility multiplier",
      .form = Form::rows,
      .sub = &kShock},
+    {.name = "regime",
+     .meaning = "volatility regimes: a Markov chain per path, each regime with its volatility, "
+                "correlation and jump intensities (docs/MODEL.md §1); at most 8",
+     .read = check_regimes,
+     .form = Form::rows,
+     .sub = &kRegime},
     {.name = "impact",
      .meaning = "how forced flow moves prices (docs/MODEL.md §4)",
      .form = Form::table,

@@ -112,10 +112,12 @@ class Load {
 
   Reader& r;
   Scenario& s;
-  const Table* root = nullptr;           // the document's top-level table
-  std::vector<std::string> symbols;      // market.assets, as read so far
-  std::vector<TierRowSites> tier_sites;  // where each tier row's keys were written
-  std::string tier_name, tier_source;    // a tier table file's `name` and `source`
+  const Table* root = nullptr;               // the document's top-level table
+  std::vector<std::string> symbols;          // market.assets, as read so far
+  std::vector<TierRowSites> tier_sites;      // where each tier row's keys were written
+  std::string tier_name, tier_source;        // a tier table file's `name` and `source`
+  std::vector<std::vector<Item>> regime_to;  // per [[regime]], its `to` entries (for messages)
+  Item initial_regime;                       // simulation.initial_regime, as written
 
   /// Reads the keys of `section` from `table`: each key in an attempt of its own.
   void read_section(const Section& section, const Table& table, Ix ix);

@@ -35,6 +35,10 @@ struct Spelling<AdlRuleSpec> {
   static constexpr std::array<std::string_view, 2> names = {"pro-rata", "none"};
 };
 template <>
+struct Spelling<FundingRule> {
+  static constexpr std::array<std::string_view, 2> names = {"constant", "endogenous"};
+};
+template <>
 struct Spelling<Side> {
   static constexpr std::array<std::string_view, 2> names = {"long", "short"};
 };

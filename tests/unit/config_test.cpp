@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "host/util/errors.h"
 #include "host/scenario/scenario.h"
+#include "host/util/errors.h"
 
 namespace liq {
 namespace {
@@ -512,20 +512,21 @@ TEST(ConfigErrors, TomlSyntaxError) {
 TEST(ConfigErrors, UnknownKeyInSection) {
   EXPECT_EQ(error_of(base_with("paths = 1000", "pathz = 1000")),
             "x.toml:2: simulation.pathz: unknown key (known keys here: paths, horizon, step, "
-            "seed, max_paths, drift_compensation, innovations, dof)");
+            "seed, max_paths, drift_compensation, innovations, dof, dof_block, initial_regime)");
 }
 
 TEST(ConfigErrors, UnknownKeyIsReportedBeforeMissingKeys) {
   // "volatility" is the typo; without the unknown-key check the error would be a missing vol.
   EXPECT_EQ(error_of(base_with("vol = 0.7", "volatility = 0.7")),
             "x.toml:16: asset.ETH.volatility: unknown key (known keys here: spot, vol, drift, "
-            "beta, depth, jumps, funding_8h)");
+            "beta, depth, jumps, funding_8h, funding, funding_premium_8h, funding_interest_8h, "
+            "funding_cap_8h)");
 }
 
 TEST(ConfigErrors, UnknownSectionAndNestedKeys) {
   EXPECT_EQ(error_of(base_plus("[simulaton]\npaths = 5\n")),
             "x.toml:23: simulaton: unknown key (known keys here: simulation, market, asset, "
-            "market_jumps, shock, impact, book, insurance_fund, portfolio, output)");
+            "market_jumps, shock, regime, impact, book, insurance_fund, portfolio, output)");
   EXPECT_EQ(error_of(base_with("vol = 0.55", "vol = 0.55\njumps = { rate = 1.0, sdev = 0.1 }")),
             "x.toml:13: asset.BTC.jumps.sdev: unknown key (known keys here: rate, mean, stdev)");
   EXPECT_EQ(error_of(base_plus("[[shock]]\nat = \"1h\"\nretruns = { BTC = -0.1 }\n")),
@@ -550,7 +551,8 @@ TEST(ConfigErrors, UnknownKeyIsReportedBeforeProblemsElsewhere) {
   text = edit(text, "vol = 0.7", "volatility = 0.7");
   EXPECT_EQ(error_of(text),
             "x.toml:16: asset.ETH.volatility: unknown key (known keys here: spot, vol, drift, "
-            "beta, depth, jumps, funding_8h)");
+            "beta, depth, jumps, funding_8h, funding, funding_premium_8h, funding_interest_8h, "
+            "funding_cap_8h)");
   EXPECT_EQ(error_of(base_plus("[output]\nquantiles = [2.0]\n[insurance_fund]\nbalanse = 1.0\n")),
             "x.toml:26: insurance_fund.balanse: unknown key (known keys here: balance, "
             "liquidation_fee, adl)");
@@ -1060,10 +1062,11 @@ TEST(ConfigOverrides, ErrorsNameTheOverride) {
             "--set simulation.paths: must be an integer, got 2.5");
   EXPECT_EQ(error_of(kBase, {"asset.BTC.volatility=0.8"}),
             "--set asset.BTC.volatility: unknown key (known keys here: spot, vol, drift, beta, "
-            "depth, jumps, funding_8h)");
+            "depth, jumps, funding_8h, funding, funding_premium_8h, funding_interest_8h, "
+            "funding_cap_8h)");
   EXPECT_EQ(error_of(kBase, {"simulaton.paths=5"}),
             "--set simulaton: unknown key (known keys here: simulation, market, asset, "
-            "market_jumps, shock, impact, book, insurance_fund, portfolio, output)");
+            "market_jumps, shock, regime, impact, book, insurance_fund, portfolio, output)");
   EXPECT_EQ(error_of(kBase, {"asset.BTC.jumps={rate=1.0, size=2.0}"}),
             "--set asset.BTC.jumps.size: unknown key (known keys here: rate, mean, stdev)");
   EXPECT_EQ(error_of(kBase, {"market.correlation=[[1.0, 2.0], [2.0, 1.0]]"}),

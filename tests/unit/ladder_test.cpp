@@ -23,7 +23,7 @@ namespace liq {
 namespace {
 
 struct Money {
-  double notional = 0.0, fees = 0.0, bad = 0.0, bad_q = 0.0, bad_qbk = 0.0;
+  double notional = 0.0, coins = 0.0, fees = 0.0, bad = 0.0, bad_q = 0.0, bad_qbk = 0.0;
   std::uint32_t count = 0;
 };
 
@@ -100,6 +100,7 @@ void brute_position(const Position& p, double funding, double open, const StepPr
   const double px = base * f, pb = p_bk(p, funding);
   const double left = is_long ? q * (px - pb) : q * (pb - px);
   m.notional += q * pl;
+  m.coins += q;
   ++m.count;
   m.fees += std::min(fee * q * pl, std::max(left, 0.0));
   const double bad = std::max(-left, 0.0);
@@ -190,7 +191,7 @@ TEST_P(LadderVsBruteForce, EqualsBruteForceScanOverRandomBooksPathsImpactAndFund
         for (int round = 0; round < 2; ++round) {
           next[g] = advance_group(view, grp, next[g], funding[a],
                                   side == 0 ? reach_lo[a][round] : reach_hi[a][round], adl,
-                                  m.notional, m.count);
+                                  m.notional, m.coins, m.count);
         }
         settle_group(view, grp, begin, next[g], funding[a], sp[a], std::exp(shift[a]), adl, money);
       }
@@ -214,6 +215,7 @@ TEST_P(LadderVsBruteForce, EqualsBruteForceScanOverRandomBooksPathsImpactAndFund
           ASSERT_EQ(ladder[a][side].count, brute[a][side].count)
               << "trial " << trial << " step " << step << " asset " << a << " side " << side;
           expect_close(ladder[a][side].notional, brute[a][side].notional, "notional", step);
+          expect_close(ladder[a][side].coins, brute[a][side].coins, "coins", step);
           expect_close(money.bad_q[a][side], brute[a][side].bad_q, "bankrupt coins", step);
           expect_close(money.bad_qbk[a][side], brute[a][side].bad_qbk, "bankruptcy value", step);
           total.fees += brute[a][side].fees;

@@ -57,6 +57,15 @@ rate = 1.0
 at = "10m"
 returns = { BTC = -0.1 }
 
+[[regime]]
+name = "calm"
+to = { stressed = 0.5 }
+
+[[regime]]
+name = "stressed"
+vol_multiplier = 2.0
+to = { calm = 2.0 }
+
 [impact]
 model = "sqrt"
 thinning = { flow = 1.0 }
