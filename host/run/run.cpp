@@ -1,16 +1,14 @@
 // liqstress — `liqstress run`: scenario in, paths simulated in batches on the chosen
-// backend, rows streamed into the results file, a short table at the end.
+// backend, rows streamed into the results file, the tables at the end (host/run/report.h).
 #include "host/run/run.h"
 
 #include <omp.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -32,7 +30,9 @@
 #include "host/model/market_model.h"
 #include "host/model/model_inputs.h"
 #include "host/parallel/mpi.h"
+#include "host/run/report.h"
 #include "host/run/run_setup.h"
+#include "host/run/signals.h"
 #include "host/scenario/config.h"
 #include "host/stats/metrics.h"
 #include "host/stats/metrics_table.h"
@@ -46,79 +46,6 @@
 namespace liq {
 
 namespace {
-
-std::atomic<int> g_signal{0};
-// Under MPI rank 0 may be waiting for another rank when mpirun ends the job (a rank died):
-// the handler removes the temporary results file itself (unlink is async-signal-safe).
-char g_temp_to_unlink[4096] = {};
-
-extern "C" void on_signal(int sig) {
-  g_signal.store(sig);
-  if (g_temp_to_unlink[0] != '\0') ::unlink(g_temp_to_unlink);
-}
-
-/// Installs SIGINT/SIGTERM handlers for the run's lifetime: the loop stops between
-/// batches, the writer removes its temporary file, and the process exits 130 or 143.
-class SignalGuard {
- public:
-  SignalGuard() {
-    g_signal.store(0);
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~SignalGuard() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  SignalGuard(const SignalGuard&) = delete;
-  SignalGuard& operator=(const SignalGuard&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
-
-/// VaR_p of a sample (MODEL.md §5, host/stats/statistics.h: x_(⌈np⌉) unweighted).
-double order_quantile(const std::vector<double>& v, double p) {
-  if (v.empty()) return std::nan("");
-  return SortedSample(v, {}).quantile(p);
-}
-
-std::string pct_return(double log_return) {
-  return format_percent(std::expm1(log_return));
-}
-
-double mean_of(const std::vector<double>& v) {
-  double s = 0.0;
-  for (double x : v) s += x;
-  return v.empty() ? 0.0 : s / static_cast<double>(v.size());
-}
-
-void print_liquidation_table(const Scenario& sc, const ColumnSource& cols, const PathCounts& counts,
-                             const std::vector<Metric>& metrics, std::ostream& out) {
-  out << "Liquidated notional q·P_liq, bad debt, ADL and portfolio losses per path, USD millions "
-         "(mean ± standard error; VaR and expected shortfall with 95% intervals, MODEL.md §5; "
-         "all metrics in /summary):\n";
-  print_metrics_table(metrics, out);
-  const std::vector<double> fund = cols.column(Column::fund);
-  out << "insurance fund at horizon: mean " << millions(mean_of(fund)) << "M, 1% worst "
-      << millions(order_quantile(fund, 0.01)) << "M (starts at "
-      << millions(sc.insurance_fund.balance_usd) << "M, fee "
-      << format_percent(sc.insurance_fund.liquidation_fee, 2) << ")\n";
-  for (int p = 0; p < cols.n_portfolios(); ++p) {
-    const std::uint64_t gone = static_cast<std::size_t>(p) < counts.liquidated_accounts.size()
-                                   ? counts.liquidated_accounts[p]
-                                   : 0;
-    out << "portfolio " << sc.portfolios[p].name << ": liquidated on "
-        << format_percent(static_cast<double>(gone) /
-                              static_cast<double>(std::max<std::size_t>(cols.size(), 1)),
-                          2)
-        << " of paths (loss = -P&L over the horizon, marked to market at spot at the start)\n";
-  }
-}
 
 /// Bytes of memory a run needs beyond the book: what it keeps per path (with per-path rows in
 /// the file, only what the stopping rule reads; without, every summary column), the column
@@ -143,53 +70,9 @@ std::string gib(std::size_t bytes) {
   return o.str();
 }
 
-void print_price_table(const Scenario& sc, const ColumnSource& cols, std::ostream& out) {
-  TextTable t({"asset", "spot USD", "mean return", "stdev", "worst 1% low", "median low",
-               "median high", "best 1% high"});
-  for (int a = 0; a < sc.n_assets(); ++a) {
-    const std::vector<double> f = cols.column(Column::final_lr, a);
-    double mean_simple = 0.0, m2 = 0.0;
-    for (double x : f) mean_simple += std::expm1(x);
-    mean_simple /= static_cast<double>(std::max<std::size_t>(f.size(), 1));
-    for (double x : f) m2 += (std::expm1(x) - mean_simple) * (std::expm1(x) - mean_simple);
-    const double sd = f.size() > 1 ? std::sqrt(m2 / static_cast<double>(f.size() - 1)) : 0.0;
-    std::ostringstream spot;
-    spot << std::fixed << std::setprecision(sc.assets[a].spot < 10 ? 4 : 2) << sc.assets[a].spot;
-    const SortedSample lows(cols.column(Column::min_lr, a), {});
-    const SortedSample highs(cols.column(Column::max_lr, a), {});
-    t.add_row({sc.assets[a].symbol, spot.str(), format_percent(mean_simple), format_percent(sd),
-               pct_return(lows.quantile(0.01)), pct_return(lows.quantile(0.5)),
-               pct_return(highs.quantile(0.5)), pct_return(highs.quantile(0.99))});
-  }
-  out << "Price paths over " << format_seconds(sc.simulation.horizon_s)
-      << " (simple returns; low/high = the path's extreme, Brownian-bridge extremes included):\n";
-  t.print(out);
-}
-
 }  // namespace
 
 namespace {
-
-/// The cascade in two lines: how many rounds steps needed, and a warning when paths
-/// reached impact.max_cascade_rounds (their fixed point may not have been reached).
-void print_cascade_lines(const Scenario& sc, const PathCounts& c, std::uint64_t n_paths,
-                         std::ostream& out, std::ostream& err) {
-  const std::int32_t cap = sc.impact.max_cascade_rounds;
-  const std::uint64_t multi = c.paths_with_at_least(2);
-  const std::uint64_t capped = c.paths_with_at_least(static_cast<std::size_t>(cap));
-  out << "\ncascades: " << format_count(static_cast<double>(multi)) << " of "
-      << format_count(static_cast<double>(n_paths))
-      << " paths had a step where forced flow liquidated more (2+ rounds); most rounds in a "
-         "step: "
-      << c.most_rounds << " (cap " << cap << ")\n";
-  if (capped > 0) {
-    err << "liqstress: warning: " << capped << " path" << (capped == 1 ? "" : "s")
-        << " reached impact.max_cascade_rounds = " << cap
-        << " in some step; their cascade may not have reached its fixed point (raise the cap)\n";
-    out << "warning: " << format_count(static_cast<double>(capped))
-        << " paths reached impact.max_cascade_rounds\n";
-  }
-}
 
 /// Relative half-width of the 95% interval of the 99% VaR of total liquidations: what
 /// --target-rel-ci compares with its target. Infinite while VaR is 0 with a non-zero width.
@@ -431,8 +314,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
                    target_rel.has_value());
   if (dist && writer) {
     const std::string temp = writer->temporary_path().string();
-    if (temp.size() < sizeof g_temp_to_unlink)
-      std::memcpy(g_temp_to_unlink, temp.c_str(), temp.size() + 1);
+    unlink_on_signal(temp);
   }
   if (gate != nullptr) {
     gate->passed = true;
@@ -540,23 +422,22 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
       const std::uint64_t cur = done + b * block, n = std::min(block, goal - cur);
       const int owner = dist ? static_cast<int>(b % static_cast<std::uint64_t>(n_ranks)) : 0;
       if (owner != me && me != 0) continue;  // another rank's block
-      if (const int sig = g_signal.load(); sig != 0) {
+      if (const int sig = pending_signal(); sig != 0) {
         progress.finish();
         if (log) {
           log->mark(cur, goal, step_sums);
           if (me == 0)
-            err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
-                << " after " << format_count(static_cast<double>(cur)) << " paths; checkpoint "
+            err << "liqstress: interrupted by " << signal_name(sig) << " after "
+                << format_count(static_cast<double>(cur)) << " paths; checkpoint "
                 << *opt.checkpoint << " holds them: continue with `"
                 << (dist ? "mpirun -np " + std::to_string(n_ranks) + " " : std::string())
                 << "liqstress run --resume " << *opt.checkpoint << "`\n";
         } else if (me == 0) {
-          err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " after "
+          err << "liqstress: interrupted by " << signal_name(sig) << " after "
               << format_count(static_cast<double>(cur)) << " paths; no results written to "
               << target.string() << '\n';
         }
-        const int code =
-            static_cast<int>(sig == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+        const int code = signal_exit_code(sig);
         if (dist) {
           writer.reset();  // remove the temporary file before the job ends
           mpi::abort(code);
@@ -656,9 +537,9 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     }
   }
   progress.finish();
-  if (const int sig = g_signal.load(); sig != 0) {
+  if (const int sig = pending_signal(); sig != 0) {
     err << "liqstress: interrupted; no results written to " << target.string() << '\n';
-    return static_cast<int>(sig == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
+    return signal_exit_code(sig);
   }
   const std::uint64_t total_paths = done;
   SummaryOptions summary_options;
@@ -673,14 +554,11 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   const std::vector<Metric> metrics =
       compute_metrics(columns, symbols, portfolio_names, summary_options);
   // The tables read the columns too: render them before the file is closed.
-  std::ostringstream tables;
-  print_price_table(sc, columns, tables);
-  tables << '\n';
-  print_liquidation_table(sc, columns, counts, metrics, tables);
+  const std::string tables = render_tables(sc, columns, counts, metrics);
   writer->write_timeseries(step_sums, total_paths, params.n_steps);
   writer->write_summary(metrics);
   file_columns.reset();
-  g_temp_to_unlink[0] = '\0';
+  keep_on_signal();
   writer->commit();
   if (log) log->remove();  // the results are safe: the checkpoint has done its job
   if (dist) {
@@ -712,7 +590,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
       << format_si(pas / std::max(seconds, 1e-9)) << " path-asset-steps/s)\n";
   if (target_rel) out << "  stopped: " << stopped_by << "\n";
   out << '\n';
-  out << tables.str();
+  out << tables;
   if (sc.impact.model != ImpactModel::none) print_cascade_lines(sc, counts, total_paths, out, err);
   return 0;
 }
