@@ -30,6 +30,7 @@
 #include "host/model/market_model.h"
 #include "host/model/model_inputs.h"
 #include "host/parallel/mpi.h"
+#include "host/run/plan.h"
 #include "host/run/report.h"
 #include "host/run/run_setup.h"
 #include "host/run/signals.h"
@@ -70,6 +71,26 @@ std::string gib(std::size_t bytes) {
   return o.str();
 }
 
+/// InputError when this machine has less memory available than the run needs.
+void require_memory(const RunPlan& plan) {
+  const Scenario& sc = plan.scenario();
+  const bool stopping_rule = plan.target_rel_ci.has_value();
+  const std::size_t need =
+      run_memory_bytes(plan.cap, plan.backend->preferred_batch(), sc.n_assets(),
+                       plan.n_portfolios(), plan.model.market.n_steps, omp_get_max_threads(),
+                       sc.output.per_path, stopping_rule) +
+      plan.setup.model->ladders().bytes();
+  const std::size_t have = available_memory_bytes();
+  if (have > 0 && need > have) {
+    throw InputError("this run needs about " + gib(need) + " of memory for " +
+                     format_count(static_cast<double>(plan.cap)) +
+                     " paths (the summaries' columns and the book), but " + gib(have) +
+                     " is available; run fewer paths per process (--paths, and --first-path for "
+                     "shards that together make the run" +
+                     (stopping_rule ? ", or a lower simulation.max_paths" : "") + ")");
+  }
+}
+
 }  // namespace
 
 namespace {
@@ -90,34 +111,6 @@ double var99_relative_half_width(const std::vector<double>& total,
 
 namespace {
 
-/// A resumed run must be the run its checkpoint started: the same binary (paths computed by
-/// two builds must not be mixed in one file) ...
-void require_same_binary(const CheckpointHeader& h, const std::string& checkpoint) {
-  if (h.liqstress_version == liqstress_version() && h.git_commit == git_commit()) return;
-  throw InputError(checkpoint + ": written by " + binary_name(h.liqstress_version, h.git_commit) +
-                   ", but this is " + binary_name() +
-                   "; resume it with the binary that started the run, or start the run again");
-}
-
-/// ... and the same inputs, by content (named by the first that changed).
-void require_same_inputs(const CheckpointHeader& h, const InputDigests& now,
-                         const std::string& checkpoint) {
-  for (const auto& [name, hex] : h.inputs) {
-    const auto it = now.find(name);
-    if (it != now.end() && it->second != hex)
-      throw InputError(name + ": changed since the checkpoint " + checkpoint +
-                       " was written (sha256 " + hash_prefix(hex) + " then, " +
-                       hash_prefix(it->second) +
-                       " now); a resumed run must simulate the same inputs: restore it, or "
-                       "start the run again");
-  }
-  const std::vector<std::string> d =
-      input_differences(h.inputs, now, "when the checkpoint was written", "now");
-  if (!d.empty())
-    throw InputError(checkpoint + ": its run read other inputs: " + d.front() +
-                     "; a resumed run must simulate the same inputs");
-}
-
 /// Under MPI: the point where every rank has finished its setup (scenario, model, backend;
 /// rank 0 its results file). Errors before it are agreed on (one message, every rank exits
 /// with the same code); after it a failing rank aborts the job.
@@ -127,144 +120,26 @@ struct SetupGate {
 
 int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupGate* gate) {
   const bool dist = gate != nullptr;
-  const int me = dist ? mpi::rank() : 0, n_ranks = dist ? mpi::size() : 1;
-  // --resume FILE: the scenario and every option that shapes the results come from the
-  // checkpoint; only how to compute (threads, backend) and --quiet come from this command.
-  RunOptions opt = cli;
-  std::optional<CheckpointState> resumed;
-  std::optional<CheckpointLog> log;
-  if (cli.resume) {
-    if (cli.config || cli.output || cli.paths || cli.seed || !cli.sets.empty() ||
-        cli.first_path != 0 || cli.target_rel_ci || cli.summary_json || cli.checkpoint)
-      throw InputError(
-          "--resume takes the scenario and its options from the checkpoint: give only --resume "
-          "FILE (with --threads, --backend, --quiet or --checkpoint-every if wanted)");
-    resumed.emplace();
-    // One log per rank under MPI; a single process reads the file itself.
-    const std::filesystem::path base(*cli.resume);
-    const std::filesystem::path mine = rank_log_path(base, me, n_ranks);
-    if (!std::filesystem::exists(mine)) {
-      std::string hint;
-      for (int r = 2; r <= 1024 && hint.empty(); ++r)
-        if (std::filesystem::exists(rank_log_path(base, 0, r)))
-          hint = "; it was written by " + std::to_string(r) +
-                 " MPI ranks: resume with mpirun -np " + std::to_string(r) +
-                 " liqstress run --resume " + base.string();
-      throw InputError(mine.string() + ": no such checkpoint" + hint);
-    }
-    log.emplace(CheckpointLog::resume(mine, *resumed));
-    const CheckpointHeader& h = resumed->header;
-    require_same_binary(h, mine.string());
-    if (h.ranks != n_ranks)
-      throw InputError(mine.string() + ": written by " + std::to_string(h.ranks) +
-                       " rank(s); resume it with the same number of MPI ranks");
-    opt.config = h.config_path.empty() ? std::nullopt : std::optional<std::string>(h.config_path);
-    opt.sets = h.sets;
-    opt.seed.reset();
-    opt.output = h.output;
-    opt.paths = static_cast<std::int64_t>(h.paths);
-    opt.first_path = h.first_path;
-    opt.target_rel_ci = h.target_rel_ci;
-    opt.summary_json = h.summary_json;
-    opt.force = h.force;
-    opt.checkpoint = cli.resume;
-  }
-  double checkpoint_every_s = 600.0;
-  try {
-    checkpoint_every_s = parse_duration(cli.checkpoint_every);
-  } catch (const std::invalid_argument& e) {
-    throw InputError("--checkpoint-every: " + std::string(e.what()) + ", got \"" +
-                     cli.checkpoint_every + "\"");
-  }
-  if (!(checkpoint_every_s > 0.0)) throw InputError("--checkpoint-every: must be > 0");
-  if (opt.paths && *opt.paths <= 0)
-    throw InputError("--paths: must be > 0, got " + std::to_string(*opt.paths));
-  if (opt.threads < 0)
-    throw InputError("--threads: must be >= 0, got " + std::to_string(opt.threads));
-
-  // Scenario, tiers, book, ladders, accounts and the results target: built and checked as
-  // `validate` and `sweep` check them (host/run/run_setup.h). Rank 0 alone writes the results.
-  std::vector<std::string> sets = opt.sets;
-  if (opt.seed) sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
-  SetupRequest request;
-  request.config = opt.config;
-  request.sets = sets;
-  request.output = opt.output;
-  request.force = opt.force;
-  request.target_check = me == 0 ? TargetCheck::run : TargetCheck::none;
-  if (resumed)
-    request.before_book = [&](const InputDigests& now) {
-      require_same_inputs(resumed->header, now, log->path().string());
-    };
-  const RunSetup setup = set_up_run(request);
-  if (resumed && !resumed->header.book_sha256.empty() &&
-      resumed->header.book_sha256 != setup.book_sha256)
-    throw InputError(log->path().string() + ": the book (sha256 " +
-                     hash_prefix(resumed->header.book_sha256) +
-                     ") is not the one this run resolves now (" + hash_prefix(setup.book_sha256) +
-                     "); a resumed run must simulate the same book");
-  const Scenario& sc = setup.scenario;
-  for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
-  if (resumed && sc.resolved_toml != resumed->header.resolved_config)
-    throw InputError((opt.config ? *opt.config : std::string("the built-in default scenario")) +
-                     ": changed since the checkpoint " + cli.resume->c_str() +
-                     " was written; a resumed run must simulate the same scenario");
-  const auto n_paths = static_cast<std::uint64_t>(opt.paths ? *opt.paths : sc.simulation.paths);
-  const std::filesystem::path& target = setup.target;
-  const ModelInputs& inputs = *setup.model;
-  const Model model = inputs.model();
+  const RankLayout layout = dist ? RankLayout{true, mpi::rank(), mpi::size()} : RankLayout{};
+  const int me = layout.me, n_ranks = layout.ranks;
+  RunPlan plan = resolve_plan(cli, layout, err);
+  require_memory(plan);
+  require_new_summary_json(plan);
+  const RunOptions& opt = plan.options;
+  const RunSetup& setup = plan.setup;
+  const Scenario& sc = plan.scenario();
+  const std::uint64_t n_paths = plan.paths;
+  const std::filesystem::path& target = plan.target();
+  const Model& model = plan.model;
   const MarketParams& params = model.market;
-  const Book& book = inputs.book();
-  const Ladders& ladders = inputs.ladders();
-  const int n_portfolios = static_cast<int>(sc.portfolios.size());
-  std::string why;
-  // Ranks sharing a node share its cores (and take different GPUs).
-  const int threads = opt.threads > 0 ? opt.threads
-                      : mpi::active() ? std::max(1, omp_get_num_procs() / mpi::local_size())
-                                      : 0;
-  std::unique_ptr<Backend> backend =
-      make_backend(parse_backend_choice(opt.backend), threads, why, mpi::local_rank());
-  std::string device = backend->device();
-  if (backend->name() == "cpu") device += " on " + cpu_model_name();
-  if (me != 0) opt.quiet = true;
-  if (!opt.quiet)
-    err << "liqstress: backend " << backend->name() << " (" << device
-        << (dist ? "; " + std::to_string(n_ranks) + " MPI ranks" : std::string()) << "; " << why
-        << ")\n";
-  if (!opt.quiet) {
-    err << "liqstress: book " << book.description << " in " << ladders.groups() << " ladders";
-    if (sc.impact.model != ImpactModel::none)
-      err << "; impact " << (sc.impact.model == ImpactModel::linear ? "linear" : "sqrt")
-          << " (strength " << sc.impact.strength << ", up to " << sc.impact.max_cascade_rounds
-          << " cascade rounds a step)";
-    err << '\n';
-  }
-  // With --target-rel-ci the run grows in increments of n_paths up to simulation.max_paths;
-  // checks happen only at whole increments, so where it stops depends on the scenario alone
-  // (not on batch size, threads or backend).
-  const std::optional<double> target_rel = opt.target_rel_ci;
-  if (target_rel && !(*target_rel > 0.0 && *target_rel < 1.0))
-    throw InputError("--target-rel-ci: must be in (0, 1), got " + std::to_string(*target_rel));
-  const auto max_paths = static_cast<std::uint64_t>(sc.simulation.max_paths);
-  if (target_rel && max_paths < n_paths)
-    throw InputError("--target-rel-ci: simulation.max_paths (" + std::to_string(max_paths) +
-                     ") is below the first increment of " + std::to_string(n_paths) + " paths");
-  const std::uint64_t cap = target_rel ? max_paths : n_paths;
-  const std::size_t need =
-      run_memory_bytes(cap, backend->preferred_batch(), sc.n_assets(), n_portfolios, params.n_steps,
-                       omp_get_max_threads(), sc.output.per_path, target_rel.has_value()) +
-      ladders.bytes();
-  const std::size_t have = available_memory_bytes();
-  if (have > 0 && need > have) {
-    throw InputError("this run needs about " + gib(need) + " of memory for " +
-                     format_count(static_cast<double>(cap)) + " paths (the summaries' columns " +
-                     "and the book), but " + gib(have) +
-                     " is available; run fewer paths per process (--paths, and --first-path for "
-                     "shards that together make the run" +
-                     (target_rel ? ", or a lower simulation.max_paths" : "") + ")");
-  }
-  if (opt.summary_json && !opt.force && std::filesystem::exists(*opt.summary_json))
-    throw InputError(*opt.summary_json + ": exists; pass --force to replace it");
+  const int n_portfolios = plan.n_portfolios();
+  const std::unique_ptr<Backend>& backend = plan.backend;
+  const std::string& device = plan.device;
+  const std::optional<double> target_rel = plan.target_rel_ci;
+  const std::uint64_t max_paths = plan.max_paths, cap = plan.cap;
+  const double checkpoint_every_s = plan.checkpoint_every_s;
+  std::optional<CheckpointState>& resumed = plan.resumed;
+  std::optional<CheckpointLog>& log = plan.resumed_log;
 
   Provenance prov;
   prov.liqstress_version = liqstress_version();
@@ -289,24 +164,11 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   for (const PortfolioSpec& ps : sc.portfolios) portfolio_names.push_back(ps.name);
   CheckpointHeader checkpoint_header;
   if (opt.checkpoint && !resumed) {
-    CheckpointHeader& h = checkpoint_header;
-    if (opt.config) h.config_path = std::filesystem::absolute(*opt.config).string();
-    h.sets = sets;
-    h.resolved_config = sc.resolved_toml;
-    h.output = std::filesystem::absolute(target).string();
-    h.first_path = opt.first_path;
-    h.paths = n_paths;
-    h.target_rel_ci = target_rel;
-    if (opt.summary_json) h.summary_json = std::filesystem::absolute(*opt.summary_json).string();
-    h.force = opt.force;
-    h.inputs = setup.inputs;
-    h.book_sha256 = setup.book_sha256;
-    h.liqstress_version = liqstress_version();
-    h.git_commit = git_commit();
+    checkpoint_header = liq::checkpoint_header(plan);
     // set_up_run checked the results target: a run that cannot write its results leaves no
     // checkpoint behind. Under MPI every rank keeps its own log, created once the ranks have
     // agreed on their blocks (below).
-    if (!dist) log.emplace(CheckpointLog::create(*opt.checkpoint, h, opt.force));
+    if (!dist) log.emplace(CheckpointLog::create(*opt.checkpoint, checkpoint_header, opt.force));
   }
   std::optional<ResultsWriter> writer;
   if (me == 0)
