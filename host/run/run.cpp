@@ -34,6 +34,7 @@
 #include "host/run/report.h"
 #include "host/run/run_setup.h"
 #include "host/run/signals.h"
+#include "host/run/stopping_rule.h"
 #include "host/scenario/config.h"
 #include "host/stats/metrics.h"
 #include "host/stats/metrics_table.h"
@@ -89,22 +90,6 @@ void require_memory(const RunPlan& plan) {
                      "shards that together make the run" +
                      (stopping_rule ? ", or a lower simulation.max_paths" : "") + ")");
   }
-}
-
-}  // namespace
-
-namespace {
-
-/// Relative half-width of the 95% interval of the 99% VaR of total liquidations: what
-/// --target-rel-ci compares with its target. Infinite while VaR is 0 with a non-zero width.
-double var99_relative_half_width(const std::vector<double>& total,
-                                 const std::vector<double>& weight, double& var) {
-  const SortedSample sample(total, weight);
-  var = sample.quantile(0.99);
-  const Interval ci = sample.quantile_interval(0.99, 0.95);
-  const double half = 0.5 * (ci.hi - ci.lo);
-  if (half == 0.0) return 0.0;
-  return var > 0.0 ? half / var : std::numeric_limits<double>::infinity();
 }
 
 }  // namespace
@@ -189,7 +174,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   // they are kept in memory. The stopping rule keeps the total and the weight.
   std::optional<PathColumns> memory_columns;
   if (!sc.output.per_path) memory_columns.emplace(sc.n_assets(), n_portfolios);
-  std::vector<double> total_column, weight_column;
+  StoppingRule stopping(target_rel, n_paths, max_paths, sc.n_assets());
   PathCounts counts;
   StepSums step_sums;
   step_sums.reset(StepCells{params.n_steps, sc.n_assets()}.total());
@@ -201,19 +186,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
   auto keep = [&](std::uint64_t row, const PathRows& r) {
     writer->write_rows(static_cast<std::size_t>(row), r);
     if (memory_columns) memory_columns->put(static_cast<std::size_t>(row), r);
-    if (target_rel) {
-      if (total_column.size() < row + r.n_rows) {
-        total_column.resize(row + r.n_rows, 0.0);
-        weight_column.resize(row + r.n_rows, 0.0);
-      }
-      for (std::size_t i = 0; i < r.n_rows; ++i) {
-        double sum = 0.0;  // the same additions, in the same order, as PathColumns
-        for (std::size_t c = 0; c < 2 * static_cast<std::size_t>(sc.n_assets()); ++c)
-          sum += r.liquidated_usd[i * 2 * sc.n_assets() + c];
-        total_column[row + i] = sum;
-        weight_column[row + i] = r.weight[i];
-      }
-    }
+    stopping.take(row, r);
     counts.add(r);
   };
   if (resumed && me == 0) {
@@ -257,7 +230,6 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
           << (dist ? " blocks of rank 0" : " paths") << "\n";
   }
   auto last_mark = std::chrono::steady_clock::now();
-  std::string stopped_by;
   // Under MPI every increment [done, goal) is cut into blocks of `block` paths dealt to the
   // ranks in turn (block i to rank i mod R). Rank 0 writes the blocks in path order — its own
   // as it simulates them, the others' as it receives them, one at a time (a rank waits in its
@@ -351,24 +323,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
     done = goal;
     // Rank 0 decides whether the run goes on; every rank learns the next goal (0: stop).
     std::uint64_t next = 0;
-    if (me == 0 && target_rel) {
-      double var = 0.0;
-      const double rel = var99_relative_half_width(total_column, weight_column, var);
-      std::ostringstream why_stop;
-      why_stop << "the 99% VaR of total liquidations (" << millions(var)
-               << "M USD) has a 95% interval half-width of "
-               << (std::isfinite(rel) ? format_percent(rel, 2) : std::string("(VaR is 0)"))
-               << " of its value at " << format_count(static_cast<double>(done)) << " paths";
-      if (rel < *target_rel) {
-        stopped_by = "target reached: " + why_stop.str() + " (target " +
-                     format_percent(*target_rel, 2) + ")";
-      } else if (done >= max_paths) {
-        stopped_by = "simulation.max_paths reached: " + why_stop.str() + ", above the target " +
-                     format_percent(*target_rel, 2);
-      } else {
-        next = std::min(max_paths, done + n_paths);
-      }
-    }
+    if (me == 0) next = stopping.next_goal(done);
     if (dist) mpi::broadcast(next);
     if (next == 0) break;
     goal = next;
@@ -435,7 +390,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
            << "  \"results\": " << json_string(target.string())
            << ",\n  \"seed\": " << sc.simulation.seed << ",\n  \"first_path\": " << opt.first_path
            << ",\n  \"paths\": " << total_paths;
-    if (target_rel) header << ",\n  \"stopped_by\": " << json_string(stopped_by);
+    if (target_rel) header << ",\n  \"stopped_by\": " << json_string(stopping.stopped_by());
     header << ",\n  \"cascade\": {\"most_rounds_in_a_step\": " << counts.most_rounds
            << ", \"max_cascade_rounds\": " << sc.impact.max_cascade_rounds
            << ", \"paths_at_the_cap\": "
@@ -450,7 +405,7 @@ int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupG
       << sc.n_assets() << " assets x " << format_count(params.n_steps) << " steps, seed "
       << sc.simulation.seed << ", " << backend->name() << ", " << format_seconds(seconds) << " ("
       << format_si(pas / std::max(seconds, 1e-9)) << " path-asset-steps/s)\n";
-  if (target_rel) out << "  stopped: " << stopped_by << "\n";
+  if (target_rel) out << "  stopped: " << stopping.stopped_by() << "\n";
   out << '\n';
   out << tables;
   if (sc.impact.model != ImpactModel::none) print_cascade_lines(sc, counts, total_paths, out, err);
