@@ -12,7 +12,6 @@
 #include "host/parallel/mpi.h"
 #include "host/scenario/config.h"
 #include "host/util/errors.h"
-#include "host/util/format.h"
 #include "host/util/system.h"
 #include "host/util/version.h"
 
@@ -107,7 +106,7 @@ double checkpoint_interval(const std::string& text) {
 /// Scenario, tiers, book, ladders, accounts and the results target: built and checked as
 /// `validate` and `sweep` check them (host/run/run_setup.h). Rank 0 alone writes the results.
 /// A resumed run must simulate the inputs, book and scenario its checkpoint started with.
-void set_up(const RunOptions& cli, RunPlan& plan, std::ostream& err) {
+void set_up(RunPlan& plan, std::ostream& err) {
   const RunOptions& opt = plan.options;
   plan.sets = opt.sets;
   if (opt.seed) plan.sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
@@ -133,7 +132,7 @@ void set_up(const RunOptions& cli, RunPlan& plan, std::ostream& err) {
   for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
   if (resumed && sc.resolved_toml != resumed->header.resolved_config)
     throw InputError((opt.config ? *opt.config : std::string("the built-in default scenario")) +
-                     ": changed since the checkpoint " + cli.resume->c_str() +
+                     ": changed since the checkpoint " + *opt.resume +
                      " was written; a resumed run must simulate the same scenario");
   plan.paths = static_cast<std::uint64_t>(opt.paths ? *opt.paths : sc.simulation.paths);
   plan.model = plan.setup.model->model();
@@ -193,7 +192,7 @@ RunPlan resolve_plan(const RunOptions& cli, const RankLayout& layout, std::ostre
     throw InputError("--paths: must be > 0, got " + std::to_string(*opt.paths));
   if (opt.threads < 0)
     throw InputError("--threads: must be >= 0, got " + std::to_string(opt.threads));
-  set_up(cli, plan, err);
+  set_up(plan, err);
   choose_backend(plan, err);
   resolve_stopping_rule(plan);
   return plan;

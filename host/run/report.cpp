@@ -107,4 +107,23 @@ void print_cascade_lines(const Scenario& sc, const PathCounts& c, std::uint64_t 
   }
 }
 
+void print_report(const RunPlan& plan, const RunOutcome& outcome, std::ostream& out,
+                  std::ostream& err) {
+  const Scenario& sc = plan.scenario();
+  const std::int32_t steps = plan.model.market.n_steps;
+  const std::uint64_t first = plan.options.first_path, paths = outcome.paths;
+  const double seconds = outcome.seconds;
+  const double pas = static_cast<double>(paths) * sc.n_assets() * steps;
+  out << "results: " << plan.target().string() << "\n  " << format_count(static_cast<double>(paths))
+      << " paths [" << first << ", " << first + paths << ") x " << sc.n_assets() << " assets x "
+      << format_count(steps) << " steps, seed " << sc.simulation.seed << ", "
+      << plan.backend->name() << ", " << format_seconds(seconds) << " ("
+      << format_si(pas / std::max(seconds, 1e-9)) << " path-asset-steps/s)\n";
+  if (plan.target_rel_ci) out << "  stopped: " << outcome.stopped_by << "\n";
+  out << '\n';
+  out << outcome.tables;
+  if (sc.impact.model != ImpactModel::none)
+    print_cascade_lines(sc, outcome.counts, paths, out, err);
+}
+
 }  // namespace liq

@@ -1,5 +1,6 @@
-// liqstress — what `run` prints at its end (README, "Command line"): the price table and the
-// liquidation table, read from the run's per-path columns, and the cascade's lines.
+// liqstress — what `run` prints at its end (README, "Command line"): where the results went
+// with the run's size and speed, what stopped it, the price table and the liquidation table
+// (read from the run's per-path columns), and the cascade's lines.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "host/run/plan.h"
+#include "host/run/summaries.h"
 #include "host/scenario/scenario.h"
 #include "host/stats/metrics.h"
 
@@ -21,5 +24,9 @@ std::string render_tables(const Scenario& sc, const ColumnSource& columns, const
 /// paths reached impact.max_cascade_rounds (their fixed point may not have been reached).
 void print_cascade_lines(const Scenario& sc, const PathCounts& counts, std::uint64_t n_paths,
                          std::ostream& out, std::ostream& err);
+
+/// The end of a run on `out` (the cascade's warning on `err` too).
+void print_report(const RunPlan& plan, const RunOutcome& outcome, std::ostream& out,
+                  std::ostream& err);
 
 }  // namespace liq
