@@ -1,124 +1,39 @@
-// liqstress — `liqstress run`: scenario in, paths simulated in batches on the chosen
-// backend, rows streamed into the results file, a short table at the end.
+// liqstress — `liqstress run`, as its steps: the plan, resolved once (host/run/plan.h); the
+// sinks opened (host/run/sinks.h); the schedule's blocks simulated into them
+// (host/run/blocks.h); then the summaries, the commit and the report (host/run/summaries.h,
+// host/run/report.h). One process or MPI ranks, fresh or resumed, take the same steps.
 #include "host/run/run.h"
 
 #include <omp.h>
-#include <unistd.h>
 
-#include <algorithm>
-#include <atomic>
-#include <cerrno>
 #include <chrono>
-#include <cmath>
-#include <csignal>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <iomanip>
-#include <limits>
-#include <map>
-#include <optional>
 #include <sstream>
 
-#include "host/backend/backend.h"
-#include "host/book/book.h"
 #include "host/book/ladder.h"
-#include "host/io/atomic_file.h"
-#include "host/io/checkpoint.h"
-#include "host/io/json.h"
-#include "host/io/provenance.h"
-#include "host/io/results_file.h"
-#include "host/io/summary_file.h"
-#include "host/model/market_model.h"
-#include "host/model/model_inputs.h"
 #include "host/parallel/mpi.h"
-#include "host/run/run_setup.h"
-#include "host/scenario/config.h"
-#include "host/scenario/spelling.h"
+#include "host/run/blocks.h"
+#include "host/run/plan.h"
+#include "host/run/report.h"
+#include "host/run/signals.h"
+#include "host/run/sinks.h"
+#include "host/run/summaries.h"
 #include "host/stats/metrics.h"
-#include "host/stats/metrics_table.h"
 #include "host/util/errors.h"
-#include "host/util/format.h"
-#include "host/util/progress.h"
 #include "host/util/system.h"
 #include "host/util/table.h"
-#include "host/util/version.h"
 
 namespace liq {
 
 namespace {
 
-std::atomic<int> g_signal{0};
-// Under MPI rank 0 may be waiting for another rank when mpirun ends the job (a rank died):
-// the handler removes the temporary results file itself (unlink is async-signal-safe).
-char g_temp_to_unlink[4096] = {};
-
-extern "C" void on_signal(int sig) {
-  g_signal.store(sig);
-  if (g_temp_to_unlink[0] != '\0') ::unlink(g_temp_to_unlink);
-}
-
-/// Installs SIGINT/SIGTERM handlers for the run's lifetime: the loop stops between
-/// batches, the writer removes its temporary file, and the process exits 130 or 143.
-class SignalGuard {
- public:
-  SignalGuard() {
-    g_signal.store(0);
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int_);
-    sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~SignalGuard() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  SignalGuard(const SignalGuard&) = delete;
-  SignalGuard& operator=(const SignalGuard&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
-
-/// VaR_p of a sample (MODEL.md §5, host/stats/statistics.h: x_(⌈np⌉) unweighted).
-double order_quantile(const std::vector<double>& v, double p) {
-  if (v.empty()) return std::nan("");
-  return SortedSample(v, {}).quantile(p);
-}
-
-std::string pct_return(double log_return) {
-  return format_percent(std::expm1(log_return));
-}
-
-double mean_of(const std::vector<double>& v) {
-  double s = 0.0;
-  for (double x : v) s += x;
-  return v.empty() ? 0.0 : s / static_cast<double>(v.size());
-}
-
-void print_liquidation_table(const Scenario& sc, const ColumnSource& cols, const PathCounts& counts,
-                             const std::vector<Metric>& metrics, std::ostream& out) {
-  out << "Liquidated notional q·P_liq, bad debt, ADL and portfolio losses per path, USD millions "
-         "(mean ± standard error; VaR and expected shortfall with 95% intervals, MODEL.md §5; "
-         "all metrics in /summary):\n";
-  print_metrics_table(metrics, out);
-  const std::vector<double> fund = cols.column(Column::fund);
-  out << "insurance fund at horizon: mean " << millions(mean_of(fund)) << "M, 1% worst "
-      << millions(order_quantile(fund, 0.01)) << "M (starts at "
-      << millions(sc.insurance_fund.balance_usd) << "M, fee "
-      << format_percent(sc.insurance_fund.liquidation_fee, 2) << ")\n";
-  for (int p = 0; p < cols.n_portfolios(); ++p) {
-    const std::uint64_t gone = static_cast<std::size_t>(p) < counts.liquidated_accounts.size()
-                                   ? counts.liquidated_accounts[p]
-                                   : 0;
-    out << "portfolio " << sc.portfolios[p].name << ": liquidated on "
-        << format_percent(static_cast<double>(gone) /
-                              static_cast<double>(std::max<std::size_t>(cols.size(), 1)),
-                          2)
-        << " of paths (loss = -P&L over the horizon, marked to market at spot at the start)\n";
-  }
+/// Rank 0: the results file renamed onto its target; then the checkpoint, which has done its
+/// job, is removed (the other ranks remove theirs once told).
+void commit(const RunPlan& plan, RunSinks& sinks) {
+  keep_on_signal();
+  sinks.results->writer().commit();
+  sinks.checkpoint.remove();
+  if (plan.layout.distributed) RankTransport::announce_commit();
 }
 
 /// Bytes of memory a run needs beyond the book: what it keeps per path (with per-path rows in
@@ -143,96 +58,24 @@ std::string gib(std::size_t bytes) {
   return o.str();
 }
 
-void print_price_table(const Scenario& sc, const ColumnSource& cols, std::ostream& out) {
-  TextTable t({"asset", "spot USD", "mean return", "stdev", "worst 1% low", "median low",
-               "median high", "best 1% high"});
-  for (int a = 0; a < sc.n_assets(); ++a) {
-    const std::vector<double> f = cols.column(Column::final_lr, a);
-    double mean_simple = 0.0, m2 = 0.0;
-    for (double x : f) mean_simple += std::expm1(x);
-    mean_simple /= static_cast<double>(std::max<std::size_t>(f.size(), 1));
-    for (double x : f) m2 += (std::expm1(x) - mean_simple) * (std::expm1(x) - mean_simple);
-    const double sd = f.size() > 1 ? std::sqrt(m2 / static_cast<double>(f.size() - 1)) : 0.0;
-    std::ostringstream spot;
-    spot << std::fixed << std::setprecision(sc.assets[a].spot < 10 ? 4 : 2) << sc.assets[a].spot;
-    const SortedSample lows(cols.column(Column::min_lr, a), {});
-    const SortedSample highs(cols.column(Column::max_lr, a), {});
-    t.add_row({sc.assets[a].symbol, spot.str(), format_percent(mean_simple), format_percent(sd),
-               pct_return(lows.quantile(0.01)), pct_return(lows.quantile(0.5)),
-               pct_return(highs.quantile(0.5)), pct_return(highs.quantile(0.99))});
+/// InputError when this machine has less memory available than the run needs.
+void require_memory(const RunPlan& plan) {
+  const Scenario& sc = plan.scenario();
+  const bool stopping_rule = plan.target_rel_ci.has_value();
+  const std::size_t need =
+      run_memory_bytes(plan.cap, plan.backend->preferred_batch(), sc.n_assets(),
+                       plan.n_portfolios(), plan.model.market.n_steps, omp_get_max_threads(),
+                       sc.output.per_path, stopping_rule) +
+      plan.setup.model->ladders().bytes();
+  const std::size_t have = available_memory_bytes();
+  if (have > 0 && need > have) {
+    throw InputError("this run needs about " + gib(need) + " of memory for " +
+                     format_count(static_cast<double>(plan.cap)) +
+                     " paths (the summaries' columns and the book), but " + gib(have) +
+                     " is available; run fewer paths per process (--paths, and --first-path for "
+                     "shards that together make the run" +
+                     (stopping_rule ? ", or a lower simulation.max_paths" : "") + ")");
   }
-  out << "Price paths over " << format_seconds(sc.simulation.horizon_s)
-      << " (simple returns; low/high = the path's extreme, Brownian-bridge extremes included):\n";
-  t.print(out);
-}
-
-}  // namespace
-
-namespace {
-
-/// The cascade in two lines: how many rounds steps needed, and a warning when paths
-/// reached impact.max_cascade_rounds (their fixed point may not have been reached).
-void print_cascade_lines(const Scenario& sc, const PathCounts& c, std::uint64_t n_paths,
-                         std::ostream& out, std::ostream& err) {
-  const std::int32_t cap = sc.impact.max_cascade_rounds;
-  const std::uint64_t multi = c.paths_with_at_least(2);
-  const std::uint64_t capped = c.paths_with_at_least(static_cast<std::size_t>(cap));
-  out << "\ncascades: " << format_count(static_cast<double>(multi)) << " of "
-      << format_count(static_cast<double>(n_paths))
-      << " paths had a step where forced flow liquidated more (2+ rounds); most rounds in a "
-         "step: "
-      << c.most_rounds << " (cap " << cap << ")\n";
-  if (capped > 0) {
-    err << "liqstress: warning: " << capped << " path" << (capped == 1 ? "" : "s")
-        << " reached impact.max_cascade_rounds = " << cap
-        << " in some step; their cascade may not have reached its fixed point (raise the cap)\n";
-    out << "warning: " << format_count(static_cast<double>(capped))
-        << " paths reached impact.max_cascade_rounds\n";
-  }
-}
-
-/// Relative half-width of the 95% interval of the 99% VaR of total liquidations: what
-/// --target-rel-ci compares with its target. Infinite while VaR is 0 with a non-zero width.
-double var99_relative_half_width(const std::vector<double>& total,
-                                 const std::vector<double>& weight, double& var) {
-  const SortedSample sample(total, weight);
-  var = sample.quantile(0.99);
-  const Interval ci = sample.quantile_interval(0.99, 0.95);
-  const double half = 0.5 * (ci.hi - ci.lo);
-  if (half == 0.0) return 0.0;
-  return var > 0.0 ? half / var : std::numeric_limits<double>::infinity();
-}
-
-}  // namespace
-
-namespace {
-
-/// A resumed run must be the run its checkpoint started: the same binary (paths computed by
-/// two builds must not be mixed in one file) ...
-void require_same_binary(const CheckpointHeader& h, const std::string& checkpoint) {
-  if (h.liqstress_version == liqstress_version() && h.git_commit == git_commit()) return;
-  throw InputError(checkpoint + ": written by " + binary_name(h.liqstress_version, h.git_commit) +
-                   ", but this is " + binary_name() +
-                   "; resume it with the binary that started the run, or start the run again");
-}
-
-/// ... and the same inputs, by content (named by the first that changed).
-void require_same_inputs(const CheckpointHeader& h, const InputDigests& now,
-                         const std::string& checkpoint) {
-  for (const auto& [name, hex] : h.inputs) {
-    const auto it = now.find(name);
-    if (it != now.end() && it->second != hex)
-      throw InputError(name + ": changed since the checkpoint " + checkpoint +
-                       " was written (sha256 " + hash_prefix(hex) + " then, " +
-                       hash_prefix(it->second) +
-                       " now); a resumed run must simulate the same inputs: restore it, or "
-                       "start the run again");
-  }
-  const std::vector<std::string> d =
-      input_differences(h.inputs, now, "when the checkpoint was written", "now");
-  if (!d.empty())
-    throw InputError(checkpoint + ": its run read other inputs: " + d.front() +
-                     "; a resumed run must simulate the same inputs");
 }
 
 /// Under MPI: the point where every rank has finished its setup (scenario, model, backend;
@@ -242,491 +85,46 @@ struct SetupGate {
   bool passed = false;
 };
 
-int run_impl(const RunOptions& cli, std::ostream& out, std::ostream& err, SetupGate* gate) {
-  const bool dist = gate != nullptr;
-  const int me = dist ? mpi::rank() : 0, n_ranks = dist ? mpi::size() : 1;
-  // --resume FILE: the scenario and every option that shapes the results come from the
-  // checkpoint; only how to compute (threads, backend) and --quiet come from this command.
-  RunOptions opt = cli;
-  std::optional<CheckpointState> resumed;
-  std::optional<CheckpointLog> log;
-  if (cli.resume) {
-    if (cli.config || cli.output || cli.paths || cli.seed || !cli.sets.empty() ||
-        cli.first_path != 0 || cli.target_rel_ci || cli.summary_json || cli.checkpoint)
-      throw InputError(
-          "--resume takes the scenario and its options from the checkpoint: give only --resume "
-          "FILE (with --threads, --backend, --quiet or --checkpoint-every if wanted)");
-    resumed.emplace();
-    // One log per rank under MPI; a single process reads the file itself.
-    const std::filesystem::path base(*cli.resume);
-    const std::filesystem::path mine = rank_log_path(base, me, n_ranks);
-    if (!std::filesystem::exists(mine)) {
-      std::string hint;
-      for (int r = 2; r <= 1024 && hint.empty(); ++r)
-        if (std::filesystem::exists(rank_log_path(base, 0, r)))
-          hint = "; it was written by " + std::to_string(r) +
-                 " MPI ranks: resume with mpirun -np " + std::to_string(r) +
-                 " liqstress run --resume " + base.string();
-      throw InputError(mine.string() + ": no such checkpoint" + hint);
-    }
-    log.emplace(CheckpointLog::resume(mine, *resumed));
-    const CheckpointHeader& h = resumed->header;
-    require_same_binary(h, mine.string());
-    if (h.ranks != n_ranks)
-      throw InputError(mine.string() + ": written by " + std::to_string(h.ranks) +
-                       " rank(s); resume it with the same number of MPI ranks");
-    opt.config = h.config_path.empty() ? std::nullopt : std::optional<std::string>(h.config_path);
-    opt.sets = h.sets;
-    opt.seed.reset();
-    opt.output = h.output;
-    opt.paths = static_cast<std::int64_t>(h.paths);
-    opt.first_path = h.first_path;
-    opt.target_rel_ci = h.target_rel_ci;
-    opt.summary_json = h.summary_json;
-    opt.force = h.force;
-    opt.checkpoint = cli.resume;
-  }
-  double checkpoint_every_s = 600.0;
-  try {
-    checkpoint_every_s = parse_duration(cli.checkpoint_every);
-  } catch (const std::invalid_argument& e) {
-    throw InputError("--checkpoint-every: " + std::string(e.what()) + ", got \"" +
-                     cli.checkpoint_every + "\"");
-  }
-  if (!(checkpoint_every_s > 0.0)) throw InputError("--checkpoint-every: must be > 0");
-  if (opt.paths && *opt.paths <= 0)
-    throw InputError("--paths: must be > 0, got " + std::to_string(*opt.paths));
-  if (opt.threads < 0)
-    throw InputError("--threads: must be >= 0, got " + std::to_string(opt.threads));
-
-  // Scenario, tiers, book, ladders, accounts and the results target: built and checked as
-  // `validate` and `sweep` check them (host/run/run_setup.h). Rank 0 alone writes the results.
-  std::vector<std::string> sets = opt.sets;
-  if (opt.seed) sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
-  SetupRequest request;
-  request.config = opt.config;
-  request.sets = sets;
-  request.output = opt.output;
-  request.force = opt.force;
-  request.target_check = me == 0 ? TargetCheck::run : TargetCheck::none;
-  if (resumed)
-    request.before_book = [&](const InputDigests& now) {
-      require_same_inputs(resumed->header, now, log->path().string());
-    };
-  const RunSetup setup = set_up_run(request);
-  if (resumed && !resumed->header.book_sha256.empty() &&
-      resumed->header.book_sha256 != setup.book_sha256)
-    throw InputError(log->path().string() + ": the book (sha256 " +
-                     hash_prefix(resumed->header.book_sha256) +
-                     ") is not the one this run resolves now (" + hash_prefix(setup.book_sha256) +
-                     "); a resumed run must simulate the same book");
-  const Scenario& sc = setup.scenario;
-  for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';
-  if (resumed && sc.resolved_toml != resumed->header.resolved_config)
-    throw InputError((opt.config ? *opt.config : std::string("the built-in default scenario")) +
-                     ": changed since the checkpoint " + cli.resume->c_str() +
-                     " was written; a resumed run must simulate the same scenario");
-  const auto n_paths = static_cast<std::uint64_t>(opt.paths ? *opt.paths : sc.simulation.paths);
-  const std::filesystem::path& target = setup.target;
-  const ModelInputs& inputs = *setup.model;
-  const Model model = inputs.model();
-  const MarketParams& params = model.market;
-  const Book& book = inputs.book();
-  const Ladders& ladders = inputs.ladders();
-  const int n_portfolios = static_cast<int>(sc.portfolios.size());
-  std::string why;
-  // Ranks sharing a node share its cores (and take different GPUs).
-  const int threads = opt.threads > 0 ? opt.threads
-                      : mpi::active() ? std::max(1, omp_get_num_procs() / mpi::local_size())
-                                      : 0;
-  std::unique_ptr<Backend> backend =
-      make_backend(parse_backend_choice(opt.backend), threads, why, mpi::local_rank());
-  std::string device = backend->device();
-  if (backend->name() == "cpu") device += " on " + cpu_model_name();
-  if (me != 0) opt.quiet = true;
-  if (!opt.quiet && !setup.created_folder.empty())
-    err << "liqstress: created folder '" << setup.created_folder.string() << "' for the results\n";
-  if (!opt.quiet)
-    err << "liqstress: backend " << backend->name() << " (" << device
-        << (dist ? "; " + std::to_string(n_ranks) + " MPI ranks" : std::string()) << "; " << why
-        << ")\n";
-  if (!opt.quiet) {
-    err << "liqstress: book " << book.description << " in " << ladders.groups() << " ladders";
-    if (sc.impact.model != ImpactModel::none)
-      err << "; impact " << name_of(sc.impact.model) << " (strength " << sc.impact.strength
-          << ", up to " << sc.impact.max_cascade_rounds << " cascade rounds a step)";
-    err << '\n';
-  }
-  // With --target-rel-ci the run grows in increments of n_paths up to simulation.max_paths;
-  // checks happen only at whole increments, so where it stops depends on the scenario alone
-  // (not on batch size, threads or backend).
-  const std::optional<double> target_rel = opt.target_rel_ci;
-  if (target_rel && !(*target_rel > 0.0 && *target_rel < 1.0))
-    throw InputError("--target-rel-ci: must be in (0, 1), got " + std::to_string(*target_rel));
-  const auto max_paths = static_cast<std::uint64_t>(sc.simulation.max_paths);
-  if (target_rel && max_paths < n_paths)
-    throw InputError("--target-rel-ci: simulation.max_paths (" + std::to_string(max_paths) +
-                     ") is below the first increment of " + std::to_string(n_paths) + " paths");
-  const std::uint64_t cap = target_rel ? max_paths : n_paths;
-  const std::size_t need =
-      run_memory_bytes(cap, backend->preferred_batch(), sc.n_assets(), n_portfolios, params.n_steps,
-                       omp_get_max_threads(), sc.output.per_path, target_rel.has_value()) +
-      ladders.bytes();
-  const std::size_t have = available_memory_bytes();
-  if (have > 0 && need > have) {
-    throw InputError("this run needs about " + gib(need) + " of memory for " +
-                     format_count(static_cast<double>(cap)) + " paths (the summaries' columns " +
-                     "and the book), but " + gib(have) +
-                     " is available; run fewer paths per process (--paths, and --first-path for "
-                     "shards that together make the run" +
-                     (target_rel ? ", or a lower simulation.max_paths" : "") + ")");
-  }
-  if (opt.summary_json && !opt.force && std::filesystem::exists(*opt.summary_json))
-    throw InputError(*opt.summary_json + ": exists; pass --force to replace it");
-
-  Provenance prov;
-  prov.liqstress_version = liqstress_version();
-  prov.git_commit = git_commit();
-  prov.created_utc = utc_now_iso8601();
-  prov.config = sc.resolved_toml;
-  prov.seed = sc.simulation.seed;
-  prov.first_path = opt.first_path;
-  prov.paths = n_paths;
-  prov.steps = params.n_steps;
-  prov.step_seconds = sc.simulation.step_s;
-  prov.backend = backend->name();
-  prov.device = device;
-  prov.mpi_ranks = n_ranks;
-  prov.inputs = inputs_json(setup.inputs);
-  prov.book_sha256 = setup.book_sha256;
-  std::vector<std::string> symbols;
-  for (const AssetSpec& a : sc.assets) symbols.push_back(a.symbol);
-
+/// The run: plan, sinks, blocks, summaries, commit, report. Rank 0 commits the results file;
+/// the other ranks keep their checkpoint logs until it has.
+int run_steps(const RunOptions& cli, const RankLayout& layout, std::ostream& out, std::ostream& err,
+              SetupGate* gate) {
+  RunPlan plan = resolve_plan(cli, layout, err);
+  require_memory(plan);
+  require_new_summary_json(plan);
   SignalGuard signals;
-  std::vector<std::string> portfolio_names;
-  for (const PortfolioSpec& ps : sc.portfolios) portfolio_names.push_back(ps.name);
-  CheckpointHeader checkpoint_header;
-  if (opt.checkpoint && !resumed) {
-    CheckpointHeader& h = checkpoint_header;
-    if (opt.config) h.config_path = std::filesystem::absolute(*opt.config).string();
-    h.sets = sets;
-    h.resolved_config = sc.resolved_toml;
-    h.output = std::filesystem::absolute(target).string();
-    h.first_path = opt.first_path;
-    h.paths = n_paths;
-    h.target_rel_ci = target_rel;
-    if (opt.summary_json) h.summary_json = std::filesystem::absolute(*opt.summary_json).string();
-    h.force = opt.force;
-    h.inputs = setup.inputs;
-    h.book_sha256 = setup.book_sha256;
-    h.liqstress_version = liqstress_version();
-    h.git_commit = git_commit();
-    // set_up_run checked the results target: a run that cannot write its results leaves no
-    // checkpoint behind. Under MPI every rank keeps its own log, created once the ranks have
-    // agreed on their blocks (below).
-    if (!dist) log.emplace(CheckpointLog::create(*opt.checkpoint, h, opt.force));
-  }
-  std::optional<ResultsWriter> writer;
-  if (me == 0)
-    writer.emplace(target, opt.force, prov, symbols, n_paths, sc.output.per_path, portfolio_names,
-                   target_rel.has_value());
-  if (dist && writer) {
-    const std::string temp = writer->temporary_path().string();
-    if (temp.size() < sizeof g_temp_to_unlink)
-      std::memcpy(g_temp_to_unlink, temp.c_str(), temp.size() + 1);
-  }
+  RunSinks sinks(plan);
   if (gate != nullptr) {
     gate->passed = true;
     if (const int rc = mpi::agree(0, "", err); rc != 0) return rc;
   }
-
   const auto start = std::chrono::steady_clock::now();
-  Progress progress(cap, me == 0 && !opt.quiet && stderr_is_terminal());
-  // Summaries read their columns back from the file's rows at the end; without per-path rows
-  // they are kept in memory. The stopping rule keeps the total and the weight.
-  std::optional<PathColumns> memory_columns;
-  if (!sc.output.per_path) memory_columns.emplace(sc.n_assets(), n_portfolios);
-  std::vector<double> total_column, weight_column;
-  PathCounts counts;
-  StepSums step_sums;
-  step_sums.reset(StepCells{params.n_steps, sc.n_assets()}.total());
-  PathRows rows;
-  const std::uint64_t batch = backend->preferred_batch();
-  std::uint64_t done = 0, goal = n_paths;
-  // Completed rows go to the file, to the in-memory columns when there are no per-path rows,
-  // to the stopping rule's columns and to the counts.
-  auto keep = [&](std::uint64_t row, const PathRows& r) {
-    writer->write_rows(static_cast<std::size_t>(row), r);
-    if (memory_columns) memory_columns->put(static_cast<std::size_t>(row), r);
-    if (target_rel) {
-      if (total_column.size() < row + r.n_rows) {
-        total_column.resize(row + r.n_rows, 0.0);
-        weight_column.resize(row + r.n_rows, 0.0);
-      }
-      for (std::size_t i = 0; i < r.n_rows; ++i) {
-        double sum = 0.0;  // the same additions, in the same order, as PathColumns
-        for (std::size_t c = 0; c < 2 * static_cast<std::size_t>(sc.n_assets()); ++c)
-          sum += r.liquidated_usd[i * 2 * sc.n_assets() + c];
-        total_column[row + i] = sum;
-        weight_column[row + i] = r.weight[i];
-      }
-    }
-    counts.add(r);
-  };
-  if (resumed && me == 0) {
-    // A run killed with SIGKILL left its temporary results file (OUT.h5.tmp.PID): remove the
-    // ones whose process is gone.
-    const std::filesystem::path folder =
-        target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
-    const std::string stem = target.filename().string() + ".tmp.";
-    std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
-      const std::string name = entry.path().filename().string();
-      if (name.rfind(stem, 0) != 0 || entry.path() == writer->temporary_path()) continue;
-      const std::string pid = name.substr(stem.size());
-      if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-      if (::kill(static_cast<pid_t>(std::stol(pid)), 0) != 0 && errno == ESRCH)
-        std::filesystem::remove(entry.path(), ec);
-    }
+  const SimulatedBlocks blocks = simulate_blocks(plan, sinks, err);
+  if (blocks.exit_code != 0) return blocks.exit_code;
+  if (!layout.root()) {
+    if (RankTransport::await_commit()) sinks.checkpoint.remove();
+    return 0;
   }
-  // Under MPI a resumed rank replays its saved blocks in the loop below, in their turn.
-  std::map<std::uint64_t, std::uint64_t> saved;  // first row → record offset
-  if (resumed) {
-    step_sums = resumed->sums;
-    if (step_sums.n_cells != StepCells{params.n_steps, sc.n_assets()}.total())
-      throw InputError(cli.resume->c_str() + std::string(": damaged checkpoint (step sums)"));
-    if (dist) {
-      for (const auto& [row, offset] : resumed->row_records) saved.emplace(row, offset);
-    } else {
-      // Replay the checkpoint: its rows into the new file, its exact sums as they were.
-      goal = resumed->goal;
-      if (target_rel && goal != n_paths) writer->set_paths(static_cast<std::size_t>(goal));
-      for (const auto& record : resumed->row_records) {
-        std::uint64_t row = 0;
-        log->read_rows(record.second, row, rows);
-        keep(row, rows);
-      }
-      done = resumed->done;
-    }
-    if (!opt.quiet)
-      err << "liqstress: resumed from " << *cli.resume << " at "
-          << format_count(static_cast<double>(dist ? resumed->row_records.size() : done))
-          << (dist ? " blocks of rank 0" : " paths") << "\n";
-  }
-  auto last_mark = std::chrono::steady_clock::now();
-  std::string stopped_by;
-  // Under MPI every increment [done, goal) is cut into blocks of `block` paths dealt to the
-  // ranks in turn (block i to rank i mod R). Rank 0 writes the blocks in path order — its own
-  // as it simulates them, the others' as it receives them, one at a time (a rank waits in its
-  // send until rank 0 takes the block: memory stays bounded) — so the file is written in the
-  // order of the single-process run.
-  std::uint64_t block = batch;
-  if (dist && resumed) {
-    block = resumed->header.block;  // the blocks of the run being resumed
-  } else if (dist) {
-    double widest = static_cast<double>(batch);
-    mpi::max_over_ranks(widest);
-    block = static_cast<std::uint64_t>(widest);
-    if (opt.checkpoint) {  // every rank its own log, of its own blocks
-      checkpoint_header.ranks = n_ranks;
-      checkpoint_header.block = block;
-      log.emplace(CheckpointLog::create(rank_log_path(*opt.checkpoint, me, n_ranks),
-                                        checkpoint_header, opt.force));
-    }
-  }
-  PathRows incoming;
-  for (;;) {
-    const std::uint64_t blocks = (goal - done + block - 1) / block;
-    for (std::uint64_t b = 0; b < blocks; ++b) {
-      const std::uint64_t cur = done + b * block, n = std::min(block, goal - cur);
-      const int owner = dist ? static_cast<int>(b % static_cast<std::uint64_t>(n_ranks)) : 0;
-      if (owner != me && me != 0) continue;  // another rank's block
-      if (const int sig = g_signal.load(); sig != 0) {
-        progress.finish();
-        if (log) {
-          log->mark(cur, goal, step_sums);
-          if (me == 0)
-            err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
-                << " after " << format_count(static_cast<double>(cur)) << " paths; checkpoint "
-                << *opt.checkpoint << " holds them: continue with `"
-                << (dist ? "mpirun -np " + std::to_string(n_ranks) + " " : std::string())
-                << "liqstress run --resume " << *opt.checkpoint << "`\n";
-        } else if (me == 0) {
-          err << "liqstress: interrupted by " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << " after "
-              << format_count(static_cast<double>(cur)) << " paths; no results written to "
-              << target.string() << '\n';
-        }
-        const int code =
-            static_cast<int>(sig == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
-        if (dist) {
-          writer.reset();  // remove the temporary file before the job ends
-          mpi::abort(code);
-        }
-        return code;
-      }
-      if (owner == me) {
-        const auto was_saved = saved.find(cur);
-        if (was_saved != saved.end()) {  // a resumed rank's block: from its log
-          std::uint64_t row = 0;
-          log->read_rows(was_saved->second, row, rows);
-          if (rows.n_rows != n)
-            throw InputError(log->path().string() + ": damaged checkpoint (block of " +
-                             std::to_string(rows.n_rows) + " rows where " + std::to_string(n) +
-                             " were due)");
-        } else {
-          rows.resize(static_cast<std::size_t>(n), sc.n_assets(), n_portfolios);
-          backend->simulate(model, opt.first_path + cur, rows, step_sums);
-          if (log) log->append_rows(cur, rows);
-        }
-        if (log && dist &&
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - last_mark).count() >=
-                checkpoint_every_s) {
-          log->mark(cur + n, goal, step_sums);
-          last_mark = std::chrono::steady_clock::now();
-        }
-        if (me != 0) {
-          mpi::send(0, mpi::rows_tag, encode_rows(cur, rows));
-          continue;
-        }
-        keep(cur, rows);
-      } else {  // rank 0 takes the next block from its owner
-        std::uint64_t row = 0;
-        decode_rows(mpi::receive(owner, mpi::rows_tag), row, incoming);
-        if (row != cur || incoming.n_rows != n)
-          throw RuntimeFailure("rank " + std::to_string(owner) + " sent rows [" +
-                               std::to_string(row) + ", ...) where [" + std::to_string(cur) +
-                               ", ...) was due (internal error)");
-        keep(cur, incoming);
-      }
-      progress.update(cur + n);
-      if (log && !dist &&
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - last_mark).count() >=
-              checkpoint_every_s) {
-        log->mark(cur + n, goal, step_sums);
-        last_mark = std::chrono::steady_clock::now();
-      }
-    }
-    done = goal;
-    // Rank 0 decides whether the run goes on; every rank learns the next goal (0: stop).
-    std::uint64_t next = 0;
-    if (me == 0 && target_rel) {
-      double var = 0.0;
-      const double rel = var99_relative_half_width(total_column, weight_column, var);
-      std::ostringstream why_stop;
-      why_stop << "the 99% VaR of total liquidations (" << millions(var)
-               << "M USD) has a 95% interval half-width of "
-               << (std::isfinite(rel) ? format_percent(rel, 2) : std::string("(VaR is 0)"))
-               << " of its value at " << format_count(static_cast<double>(done)) << " paths";
-      if (rel < *target_rel) {
-        stopped_by = "target reached: " + why_stop.str() + " (target " +
-                     format_percent(*target_rel, 2) + ")";
-      } else if (done >= max_paths) {
-        stopped_by = "simulation.max_paths reached: " + why_stop.str() + ", above the target " +
-                     format_percent(*target_rel, 2);
-      } else {
-        next = std::min(max_paths, done + n_paths);
-      }
-    }
-    if (dist) mpi::broadcast(next);
-    if (next == 0) break;
-    goal = next;
-    if (me == 0) writer->set_paths(static_cast<std::size_t>(goal));
-    if (log && !dist) log->mark(done, goal, step_sums);  // the new goal must survive a kill
-  }
-  // The exact per-step sums of every rank, added on rank 0 (integer addition: any order).
-  if (dist) {
-    if (me != 0) {
-      std::string bytes(step_sums.words.size() * sizeof(std::uint64_t), '\0');
-      std::memcpy(bytes.data(), step_sums.words.data(), bytes.size());
-      mpi::send(0, mpi::totals_tag, bytes);
-      // Keep this rank's checkpoint until rank 0 has committed the results.
-      std::uint64_t committed = 0;
-      mpi::broadcast(committed);
-      if (committed == 1 && log) log->remove();
-      return 0;
-    }
-    for (int r = 1; r < n_ranks; ++r) {
-      const std::string bytes = mpi::receive(r, mpi::totals_tag);
-      StepSums part;
-      part.n_cells = step_sums.n_cells;
-      part.words.resize(step_sums.words.size());
-      if (bytes.size() != part.words.size() * sizeof(std::uint64_t))
-        throw RuntimeFailure("rank " + std::to_string(r) + " sent step sums of another shape");
-      std::memcpy(part.words.data(), bytes.data(), bytes.size());
-      step_sums.add(part);
-    }
-  }
-  progress.finish();
-  if (const int sig = g_signal.load(); sig != 0) {
-    err << "liqstress: interrupted; no results written to " << target.string() << '\n';
-    return static_cast<int>(sig == SIGINT ? ExitCode::interrupted : ExitCode::terminated);
-  }
-  const std::uint64_t total_paths = done;
-  SummaryOptions summary_options;
-  summary_options.levels = sc.output.quantiles;
-  summary_options.thresholds = sc.output.thresholds;
-  std::optional<FileColumns> file_columns;
-  if (!memory_columns)
-    file_columns.emplace(writer->file_id(), sc.n_assets(), n_portfolios,
-                         static_cast<std::size_t>(total_paths));
-  const ColumnSource& columns =
-      memory_columns ? static_cast<const ColumnSource&>(*memory_columns) : *file_columns;
-  const std::vector<Metric> metrics =
-      compute_metrics(columns, symbols, portfolio_names, summary_options);
-  // The tables read the columns too: render them before the file is closed.
-  std::ostringstream tables;
-  print_price_table(sc, columns, tables);
-  tables << '\n';
-  print_liquidation_table(sc, columns, counts, metrics, tables);
-  writer->write_timeseries(step_sums, total_paths, params.n_steps);
-  writer->write_summary(metrics);
-  file_columns.reset();
-  g_temp_to_unlink[0] = '\0';
-  writer->commit();
-  if (log) log->remove();  // the results are safe: the checkpoint has done its job
-  if (dist) {
-    std::uint64_t committed = 1;
-    mpi::broadcast(committed);
-  }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (opt.summary_json) {
-    std::ostringstream header;
-    header << "  \"format\": \"liqstress-summary\",\n  \"format_version\": 1,\n"
-           << "  \"results\": " << json_string(target.string())
-           << ",\n  \"seed\": " << sc.simulation.seed << ",\n  \"first_path\": " << opt.first_path
-           << ",\n  \"paths\": " << total_paths;
-    if (target_rel) header << ",\n  \"stopped_by\": " << json_string(stopped_by);
-    header << ",\n  \"cascade\": {\"most_rounds_in_a_step\": " << counts.most_rounds
-           << ", \"max_cascade_rounds\": " << sc.impact.max_cascade_rounds
-           << ", \"paths_at_the_cap\": "
-           << counts.paths_with_at_least(static_cast<std::size_t>(sc.impact.max_cascade_rounds))
-           << "}";
-    write_text_file_atomically(*opt.summary_json, metrics_json(metrics, header.str()), opt.force);
-  }
-
-  const double pas = static_cast<double>(total_paths) * sc.n_assets() * params.n_steps;
-  out << "results: " << target.string() << "\n  " << format_count(static_cast<double>(total_paths))
-      << " paths [" << opt.first_path << ", " << opt.first_path + total_paths << ") x "
-      << sc.n_assets() << " assets x " << format_count(params.n_steps) << " steps, seed "
-      << sc.simulation.seed << ", " << backend->name() << ", " << format_seconds(seconds) << " ("
-      << format_si(pas / std::max(seconds, 1e-9)) << " path-asset-steps/s)\n";
-  if (target_rel) out << "  stopped: " << stopped_by << "\n";
-  out << '\n';
-  out << tables.str();
-  if (sc.impact.model != ImpactModel::none) print_cascade_lines(sc, counts, total_paths, out, err);
+  RunOutcome outcome = summarise(plan, *sinks.results, blocks.sums, blocks.paths);
+  commit(plan, sinks);
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  outcome.stopped_by = sinks.stopping.stopped_by();
+  if (plan.options.summary_json) write_summary_json(plan, outcome);
+  print_report(plan, outcome, out, err);
   return 0;
 }
 
 }  // namespace
 
 int run_command(const RunOptions& options, std::ostream& out, std::ostream& err) {
-  if (!mpi::active() || options.single_process) return run_impl(options, out, err, nullptr);
+  if (!mpi::active() || options.single_process)
+    return run_steps(options, RankLayout{}, out, err, nullptr);
+  const RankLayout layout{true, mpi::rank(), mpi::size()};
   SetupGate gate;
   int code = 0;
   std::string message;
   try {
-    return run_impl(options, out, err, &gate);
+    return run_steps(options, layout, out, err, &gate);
   } catch (const InputError& e) {
     code = static_cast<int>(ExitCode::usage), message = e.what();
   } catch (const RuntimeFailure& e) {
