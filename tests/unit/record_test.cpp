@@ -7,8 +7,8 @@
 
 #include <fstream>
 #include <map>
-#include <regex>
 #include <string>
+#include <vector>
 
 #include "host/io/checkpoint.h"
 #include "host/model/path_rows.h"
@@ -20,17 +20,39 @@ struct ReadmeRow {
   std::string shape, type, units;
 };
 
+/// The cells of a Markdown table row, trimmed ("| a | b |" -> {"a", "b"}).
+std::vector<std::string> table_cells(const std::string& line) {
+  std::vector<std::string> cells;
+  if (line.empty() || line.front() != '|') return cells;
+  std::size_t at = 1;
+  for (std::size_t bar; (bar = line.find('|', at)) != std::string::npos; at = bar + 1) {
+    std::string cell = line.substr(at, bar - at);
+    const auto first = cell.find_first_not_of(' ');
+    const auto last = cell.find_last_not_of(' ');
+    cells.push_back(first == std::string::npos ? "" : cell.substr(first, last - first + 1));
+  }
+  return cells;
+}
+
+/// `text` without its enclosing backticks, or "" when it has none.
+std::string unquoted(const std::string& text) {
+  if (text.size() < 2 || text.front() != '`' || text.back() != '`') return "";
+  return text.substr(1, text.size() - 2);
+}
+
 /// The `/paths/NAME` rows of results/README.md's dataset table.
 std::map<std::string, ReadmeRow> readme_paths_rows() {
   std::ifstream in(std::string(LIQ_SOURCE_DIR) + "/results/README.md");
   EXPECT_TRUE(in.good()) << "results/README.md not found";
-  const std::regex row(
-      R"(^\| `/paths/([a-z_0-9]+)` \| (\[[^\]]*\]) \| ([a-z0-9]+) \| `([^`]*)` \|)");
+  const std::string prefix = "/paths/";
   std::map<std::string, ReadmeRow> out;
   std::string line;
-  std::smatch m;
   while (std::getline(in, line)) {
-    if (std::regex_search(line, m, row)) out[m[1]] = ReadmeRow{m[2], m[3], m[4]};
+    const std::vector<std::string> c = table_cells(line);
+    if (c.size() < 4) continue;
+    const std::string path = unquoted(c[0]);
+    if (path.rfind(prefix, 0) != 0) continue;
+    out[path.substr(prefix.size())] = ReadmeRow{c[1], c[2], unquoted(c[3])};
   }
   return out;
 }
