@@ -51,6 +51,13 @@ struct StepCells {
   LIQ_HD std::int32_t total() const { return steps * (assets * 4 + 2 + regimes); }
 };
 
+/// The cells of a run's per-step sums from its market parameters (MarketParams,
+/// kernels/market.h): its steps, assets and volatility regimes.
+template <class Market>
+LIQ_HD LIQ_FORCEINLINE StepCells step_cells(const Market& p) {
+  return StepCells{p.n_steps, p.n_assets, p.n_regimes};
+}
+
 /// value · scale rounded to the nearest integer.
 LIQ_HD LIQ_FORCEINLINE std::int64_t to_fixed(double value, double scale) {
   return static_cast<std::int64_t>(llround(value * scale));

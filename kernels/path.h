@@ -62,7 +62,7 @@ LIQ_HD LIQ_FORCEINLINE void begin_path(const Model& m, PathState& st) {
 LIQ_HD LIQ_FORCEINLINE void end_step(const Model& m, std::int32_t k, const StepSettlement& settled,
                                      PathState& st, const StepState& ss, const ExactSums& sums) {
   const int n = m.market.n_assets;
-  const StepCells cells{m.market.n_steps, n, m.market.n_regimes};
+  const StepCells cells = step_cells(m.market);
   if (m.market.n_regimes > 0) add_exact(sums, cells.regime(k, ss.shocks.regime), 1.0, 1.0);
   for (int a = 0; a < n; ++a) {
     st.lo[a] = fmin(st.lo[a], ss.low[a]);

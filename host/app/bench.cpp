@@ -120,7 +120,7 @@ int bench_command(const BenchOptions& opt, std::ostream& out, std::ostream& err)
   const std::uint64_t warm = std::min<std::uint64_t>(n, 1024);
   PathRows rows;
   StepSums sums;
-  sums.reset(StepCells{params.n_steps, sc.n_assets()}.total());
+  sums.reset(step_cells(params).total());
   rows.resize(static_cast<std::size_t>(warm), sc.n_assets());
   backend->simulate(full, 0, rows, sums);
   rows.resize(static_cast<std::size_t>(n), sc.n_assets());

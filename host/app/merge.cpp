@@ -266,7 +266,10 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
       sums.add(part_sums);
     }
   }
-  writer.write_timeseries(sums, total, head.steps);
+  writer.write_timeseries(sums, total,
+                          StepCells{head.steps, static_cast<std::int32_t>(head.assets.size()),
+                                    static_cast<std::int32_t>(head.regimes.size())},
+                          head.regimes);
   // The summary from the merged rows, read back one column at a time.
   std::vector<Metric> metrics;
   {

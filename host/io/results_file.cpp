@@ -269,12 +269,50 @@ void ResultsWriter::write_rows(std::size_t first_row, const PathRows& rows) {
   }
 }
 
+namespace {
+
+/// /regimes and the per-step regime shares (the paths' regime counts over the paths), with
+/// their exact counts beside them for `liqstress merge`.
+void write_regimes(hid_t root, hid_t timeseries, const StepSums& sums, std::uint64_t n_paths,
+                   const StepCells& cells, const std::vector<std::string>& regimes) {
+  h5::create_string_dataset(
+      root, "regimes", regimes, "name",
+      "[[regime]] names in config order: the column order of /timeseries/regime_share");
+  const auto n_steps = static_cast<std::size_t>(cells.steps);
+  const auto r = static_cast<std::size_t>(cells.regimes);
+  std::vector<double> share(n_steps * r);
+  for (std::int32_t k = 0; k < cells.steps; ++k) {
+    for (std::int32_t j = 0; j < cells.regimes; ++j)
+      share[static_cast<std::size_t>(k) * r + static_cast<std::size_t>(j)] =
+          sums.mean(cells.regime(k, j), n_paths, 1.0);
+  }
+  const h5::Handle d = h5::create_dataset(
+      timeseries, "regime_share", h5::TypeOf<double>::file(),
+      {static_cast<hsize_t>(n_steps), static_cast<hsize_t>(r)}, "1",
+      "fraction of the file's paths in each volatility regime during the step (columns follow "
+      "/regimes); exact counts over the number of paths");
+  h5::write_block(d.get(), 0, n_steps, std::span<const double>(share));
+  const auto first = static_cast<std::size_t>(cells.regime(0, 0));
+  const auto count = static_cast<std::size_t>(cells.total()) - first;
+  const h5::Handle raw = h5::create_dataset(
+      timeseries, "exact_sums_regimes", h5::TypeOf<std::uint64_t>::file(),
+      {static_cast<hsize_t>(count), 4}, "1",
+      "the exact accumulators behind regime_share, per cell [steps, regimes], as in exact_sums "
+      "with scale 1 (a path counts 1)");
+  h5::write_block(raw.get(), 0, count,
+                  std::span<const std::uint64_t>(sums.words).subspan(first * 4));
+}
+
+}  // namespace
+
 void ResultsWriter::write_timeseries(const StepSums& sums, std::uint64_t n_paths,
-                                     std::int32_t steps) {
+                                     const StepCells& cells,
+                                     const std::vector<std::string>& regimes) {
   Impl& m = *impl_;
   const auto a = static_cast<std::size_t>(m.n_assets);
-  const StepCells cells{steps, m.n_assets};
-  if (sums.n_cells != cells.total()) {
+  const std::int32_t steps = cells.steps;
+  if (cells.assets != m.n_assets || static_cast<std::size_t>(cells.regimes) != regimes.size() ||
+      sums.n_cells != cells.total()) {
     throw RuntimeFailure(m.temp.string() + ": step sums have " + std::to_string(sums.n_cells) +
                          " cells, expected " + std::to_string(cells.total()) + " (internal error)");
   }
@@ -360,13 +398,14 @@ void ResultsWriter::write_timeseries(const StepSums& sums, std::uint64_t n_paths
         "and 1e12 for impact; `liqstress merge` adds them");
     const std::span<const std::uint64_t> words(sums.words);
     h5::write_block(raw.get(), 0, flow_cells, words.first(flow_cells * 4));
-    const auto adl_cells = static_cast<std::size_t>(cells.total()) - flow_cells;
+    const auto adl_cells = static_cast<std::size_t>(cells.regime(0, 0)) - flow_cells;
     const h5::Handle adl = h5::create_dataset(
         g.get(), "exact_sums_adl", h5::TypeOf<std::uint64_t>::file(),
         {static_cast<hsize_t>(adl_cells), 4}, "1",
         "the exact accumulators behind adl_usd_* and adl_closed_usd_*, per cell (ADL deficit "
         "[steps], then ADL closed [steps]), as in exact_sums with scale 100 (cents)");
-    h5::write_block(adl.get(), 0, adl_cells, words.subspan(flow_cells * 4));
+    h5::write_block(adl.get(), 0, adl_cells, words.subspan(flow_cells * 4, adl_cells * 4));
+    if (!regimes.empty()) write_regimes(m.file.get(), g.get(), sums, n_paths, cells, regimes);
   } catch (const RuntimeFailure& e) {
     m.rethrow(e);
   }

@@ -72,9 +72,11 @@ class ResultsWriter {
 
   /// Writes /timeseries (liquidated notional [steps, A, 2], forced flow and impact
   /// [steps, A]: means, standard deviations and the exact sums behind them) from the exact
-  /// per-step sums (StepCells layout) over `n_paths` paths. Written whether or not the file
-  /// has per-path rows.
-  void write_timeseries(const StepSums& sums, std::uint64_t n_paths, std::int32_t steps);
+  /// per-step sums (StepCells layout) over `n_paths` paths; with volatility regimes (their
+  /// names in `regimes`, one per cells.regimes) also /regimes and the regime shares per step.
+  /// Written whether or not the file has per-path rows.
+  void write_timeseries(const StepSums& sums, std::uint64_t n_paths, const StepCells& cells,
+                        const std::vector<std::string>& regimes = {});
 
   /// Resizes the /paths datasets of a growable file to `n_paths` rows and records the count
   /// in the root attribute `paths`.

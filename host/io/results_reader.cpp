@@ -71,6 +71,7 @@ ResultsFile::ResultsFile(const std::filesystem::path& p) : path(p) {
     assets = h5::read_strings(open_dataset(root, "assets").get());
     if (has_link(root, "portfolios"))
       portfolios = h5::read_strings(open_dataset(root, "portfolios").get());
+    if (has_link(root, "regimes")) regimes = h5::read_strings(open_dataset(root, "regimes").get());
     per_path = has_link(root, "paths");
   } catch (const RuntimeFailure& e) {
     throw InputError(where + ": damaged results file (" + e.what() + ")");
@@ -91,7 +92,9 @@ StepSums ResultsFile::read_exact_sums() const {
   try {
     // The price and flow cells, then the ADL cells (a dataset of their own, so that the
     // first keeps the shape format_version 1 gave it).
-    for (const char* name : {"timeseries/exact_sums", "timeseries/exact_sums_adl"}) {
+    std::vector<const char*> names = {"timeseries/exact_sums", "timeseries/exact_sums_adl"};
+    if (!regimes.empty()) names.push_back("timeseries/exact_sums_regimes");
+    for (const char* name : names) {
       const h5::Handle d = open_dataset(file.get(), name);
       const std::vector<hsize_t> dims = h5::dataset_dims(d.get());
       s.n_cells += static_cast<std::int32_t>(dims.at(0));

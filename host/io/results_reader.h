@@ -29,7 +29,8 @@ struct ResultsFile {
   std::string inputs, book_sha256;
   double step_seconds = 0.0;
   std::vector<std::string> assets, portfolios;
-  bool per_path = false;  // has /paths
+  std::vector<std::string> regimes;  // /regimes: the volatility regimes, when the run had them
+  bool per_path = false;             // has /paths
 
   /// Opens `path` read-only. InputError (exit 2) when it is not an HDF5 file, not a
   /// liqstress results file, or of another format_version, naming the file and the reason.
@@ -37,7 +38,7 @@ struct ResultsFile {
 
   /// Reads rows [first_row, first_row + n) of /paths into `rows` (resized).
   void read_rows(std::size_t first_row, std::size_t n, PathRows& rows) const;
-  /// /timeseries/exact_sums.
+  /// /timeseries/exact_sums and the cells beside it (ADL; regimes when the file has them).
   StepSums read_exact_sums() const;
   /// /summary (InputError when missing).
   std::vector<Metric> read_metrics() const;

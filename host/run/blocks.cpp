@@ -21,7 +21,7 @@ class BlockLoop {
         sinks_(sinks),
         err_(err),
         progress_(plan.cap, plan.layout.root() && !plan.options.quiet && stderr_is_terminal()) {
-    sums_.reset(StepCells{plan.model.market.n_steps, plan.scenario().n_assets()}.total());
+    sums_.reset(step_cells(plan.model.market).total());
   }
 
   SimulatedBlocks run();
@@ -95,7 +95,7 @@ void BlockLoop::resume(std::uint64_t& done, std::uint64_t& goal) {
   const CheckpointState& state = *plan_.resumed;
   if (sinks_.results) sinks_.results->remove_stale_temporaries();
   sums_ = state.sums;
-  if (sums_.n_cells != StepCells{plan_.model.market.n_steps, plan_.scenario().n_assets()}.total())
+  if (sums_.n_cells != step_cells(plan_.model.market).total())
     throw InputError(*plan_.options.resume + ": damaged checkpoint (step sums)");
   const bool ranks = plan_.layout.distributed;
   if (ranks) {

@@ -41,14 +41,15 @@ void commit(const RunPlan& plan, RunSinks& sinks) {
 /// being summarised at the end with its sorted copy and the weights, one batch of rows, and
 /// the per-thread step sums.
 std::size_t run_memory_bytes(std::uint64_t paths, std::uint64_t batch, int assets, int portfolios,
-                             std::int32_t steps, int threads, bool per_path, bool stopping_rule) {
+                             const StepCells& cells, int threads, bool per_path,
+                             bool stopping_rule) {
   const std::size_t row = record_bytes_per_path(assets, portfolios);  // kernels/record.h
   const std::size_t kept = per_path ? (stopping_rule ? 2 * sizeof(double) : 0)
                                     : PathColumns::bytes_per_path(assets, portfolios);
   return static_cast<std::size_t>(paths) * (kept + 3 * sizeof(double)) +
          static_cast<std::size_t>(batch) * row * 2 +
-         static_cast<std::size_t>(threads + 1) *
-             static_cast<std::size_t>(StepCells{steps, assets}.total()) * 4 * sizeof(std::uint64_t);
+         static_cast<std::size_t>(threads + 1) * static_cast<std::size_t>(cells.total()) * 4 *
+             sizeof(std::uint64_t);
 }
 
 std::string gib(std::size_t bytes) {
@@ -64,7 +65,7 @@ void require_memory(const RunPlan& plan) {
   const bool stopping_rule = plan.target_rel_ci.has_value();
   const std::size_t need =
       run_memory_bytes(plan.cap, plan.backend->preferred_batch(), sc.n_assets(),
-                       plan.n_portfolios(), plan.model.market.n_steps, omp_get_max_threads(),
+                       plan.n_portfolios(), step_cells(plan.model.market), omp_get_max_threads(),
                        sc.output.per_path, stopping_rule) +
       plan.setup.model->ladders().bytes();
   const std::size_t have = available_memory_bytes();

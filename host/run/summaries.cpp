@@ -31,7 +31,7 @@ RunOutcome summarise(const RunPlan& plan, ResultsSink& results, const StepSums& 
       compute_metrics(columns, results.assets(), results.portfolios(), summary_options);
   // The tables read the columns too: render them before the file is closed.
   outcome.tables = render_tables(sc, columns, outcome.counts, outcome.metrics);
-  results.writer().write_timeseries(sums, paths, plan.model.market.n_steps);
+  results.writer().write_timeseries(sums, paths, step_cells(plan.model.market), sc.regime_names());
   results.writer().write_summary(outcome.metrics);
   return outcome;
 }

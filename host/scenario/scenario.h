@@ -174,6 +174,11 @@ struct Scenario {
   std::vector<std::string> warnings;
 
   int n_assets() const { return static_cast<int>(assets.size()); }
+  std::vector<std::string> regime_names() const {
+    std::vector<std::string> names;
+    for (const RegimeSpec& r : regimes) names.push_back(r.name);
+    return names;
+  }
 };
 
 }  // namespace liq
