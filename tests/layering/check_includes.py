@@ -51,10 +51,29 @@ def main(source_dir, rooms_file):
                         if m and m.group(1) not in allowed:
                             bad.append(f"{rel}:{n}: includes host/{m.group(1)}/, which "
                                        f"{'kernels/' if top == 'kernels' else room} must not use")
+    bad += architecture_table_differences(source_dir, deps)
     for b in bad:
         print(b)
     print(f"{len(deps)} rooms checked, {len(bad)} wrong-way includes")
     return 1 if bad else 0
+
+
+def architecture_table_differences(source_dir, deps):
+    """ARCHITECTURE.md's "who may use whom" table against the rooms as built."""
+    row = re.compile(r"^    ([a-z]+) +→ (.*)$")
+    table = {}
+    with open(os.path.join(source_dir, "ARCHITECTURE.md")) as f:
+        for line in f:
+            m = row.match(line.rstrip())
+            if m:
+                uses = re.sub(r"\(.*\)", "", m.group(2))
+                table[m.group(1)] = {d.strip() for d in uses.split(",") if d.strip()}
+    out = []
+    for room in sorted(set(deps) | set(table)):
+        if table.get(room) != deps.get(room):
+            out.append(f"ARCHITECTURE.md: room '{room}' uses {sorted(table.get(room, []))}, "
+                       f"cmake/rooms.cmake says {sorted(deps.get(room, []))}")
+    return out
 
 
 if __name__ == "__main__":
