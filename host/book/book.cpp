@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "host/book/history.h"
 #include "host/scenario/spelling.h"
 #include "host/scenario/tiers.h"
 #include "host/scenario/toml_text.h"
@@ -629,6 +630,40 @@ bool past_liquidation(const Position& p, double spot) {
   return p.side == Side::long_side ? liq >= spot : liq <= spot;
 }
 
+/// The address of one synthetic position's draws.
+struct PositionDraw {
+  std::uint64_t seed;
+  std::uint64_t position;
+  std::uint32_t asset;
+};
+
+void set_entry(Position& p, double notional, double entry) {
+  p.entry_price = entry;
+  p.quantity = notional / entry;
+}
+
+/// Entry E = spot·exp(entry_spread·z), redrawn (slots 1, 2, ...) while past liquidation at spot.
+void open_around_spot(Position& p, double notional, double spot, double spread,
+                      const PositionDraw& at, const Draw& d) {
+  set_entry(p, notional, spot * std::exp(spread * d.z_entry));
+  for (std::uint32_t k = 1; k <= kMaxEntryRedraws && past_liquidation(p, spot); ++k)
+    set_entry(p, notional,
+              spot * std::exp(spread * entry_redraw(at.seed, at.position, at.asset, k)));
+}
+
+/// Opens the position at a time of its past that it survives to t = 0 (history.h): attempt k
+/// uses the position's draw in slot kHistorySlot + k.
+void open_in_history(Position& p, double notional, double spot, const HistoryLaw& law,
+                     const PositionDraw& at) {
+  constexpr std::uint32_t kHistorySlot = 0x10000;  // above the entry redraws' slots
+  set_entry(p, notional, spot);
+  const double liq_over_entry = liquidation_price(p) / spot;  // P_liq is proportional to E
+  const Opening o = surviving_opening(p.side, liq_over_entry, law, [&](std::uint32_t k) {
+    return draw4(RngAddress{at.seed, at.position, at.asset}, Purpose::book, kHistorySlot + k);
+  });
+  set_entry(p, notional, spot * std::exp(o.log_entry));
+}
+
 }  // namespace
 
 Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
@@ -665,6 +700,7 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
                        " has no brackets for " + asset.symbol +
                        " (use a table that covers it, or [[book.tier]] rows)");
     }
+    const HistoryLaw law{asset.vol, asset.drift, sb.history_s};
     const double target[2] = {oi * share, oi * (1.0 - share)};  // USD, longs and shorts
     auto n_long =
         static_cast<std::int64_t>(std::llround(static_cast<double>(sb.positions) * share));
@@ -703,24 +739,23 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
       Position p;
       p.asset = a;
       p.side = s == 0 ? Side::long_side : Side::short_side;
-      p.entry_price = asset.spot * std::exp(sb.entry_spread * d.z_entry);
-      p.quantity = notional / p.entry_price;
       p.margin_usd = notional / leverage;
       p.mm_rate = b->maintenance_margin_rate;
       p.maint_amount_usd = b->maintenance_amount_usd;
       // Tables guarantee max_leverage·mm < 1, so margin > mm·notional − A always holds here.
-      for (std::uint32_t k = 1; k <= kMaxEntryRedraws && past_liquidation(p, asset.spot); ++k) {
-        const double z =
-            entry_redraw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a), k);
-        p.entry_price = asset.spot * std::exp(sb.entry_spread * z);
-        p.quantity = notional / p.entry_price;
-      }
+      const PositionDraw at{sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a)};
+      if (sb.history_s > 0)
+        open_in_history(p, notional, asset.spot, law, at);
+      else
+        open_around_spot(p, notional, asset.spot, sb.entry_spread, at, d);
       if (past_liquidation(p, asset.spot)) ++book.past_liquidation_at_spot;
       book.positions.push_back(p);
     }
   }
   book.description = "synthetic (" + grouped(static_cast<std::int64_t>(book.positions.size())) +
                      " positions, book seed " + std::to_string(sb.seed);
+  if (sb.history_s > 0)
+    book.description += ", survivors of " + duration_text(sb.history_s) + " of history";
   if (book.past_liquidation_at_spot > 0) {
     book.description +=
         ", " + grouped(book.past_liquidation_at_spot) + " already past liquidation at spot";

@@ -12,8 +12,6 @@
 
 namespace liq {
 
-constexpr double kSecondsPerYear = 365.0 * 86400.0;  // crypto trades every day
-
 class MarketModel {
  public:
   explicit MarketModel(const Scenario& scenario);

@@ -98,7 +98,8 @@ struct SyntheticBookSpec {
   std::vector<double> long_share;         // per asset, in [0, 1]
   std::vector<double> leverage_levels;
   std::vector<double> leverage_weights;
-  double entry_spread = 0.06;  // lognormal stdev of entry prices around spot
+  double entry_spread = 0.06;  // lognormal stdev of entry prices around spot (history 0)
+  double history_s = 0.0;      // > 0: the book survived a simulated past this long
   std::int64_t positions = 0;  // per asset
   std::uint64_t seed = 1;      // the book's own seed: simulation.seed (--seed) varies paths only
 };
@@ -149,6 +150,10 @@ struct RegimeSpec {
   std::vector<double> rates_per_day;   // [to]: transition rate to each regime (0 to itself)
   std::vector<std::pair<std::string, double>> to;  // the rates as written: regime → per day
 };
+
+/// Years of 365 days: crypto trades every day (docs/MODEL.md §1). Rates and volatilities are
+/// annual; durations are seconds.
+constexpr double kSecondsPerYear = 365.0 * 86400.0;
 
 struct Scenario {
   std::filesystem::path source_file;  // as given (or "<builtin>/default.toml")

@@ -26,7 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr double kYearSeconds = 365.0 * 86400.0;  // MODEL.md: years of 365 days
 constexpr std::int64_t kMaxSteps = 10'000'000;
 constexpr double kMaxJumpsPerStep = 50.0;  // beyond this the Poisson draw is not a "jump"
 constexpr double kSymmetryTol = 1e-12;
@@ -386,7 +385,7 @@ void read_jump_rate(Load& l, const Item& item, const Cursor& c) {
   JumpSpec& j = jumps_of(l, c.ix);
   j.rate = l.r.number(item);
   l.r.check(j.rate >= 0, item, "must be >= 0");
-  const double per_step = j.rate * l.s.simulation.step_s / kYearSeconds;
+  const double per_step = j.rate * l.s.simulation.step_s / kSecondsPerYear;
   l.r.check(per_step <= kMaxJumpsPerStep, item,
             "expects " + brief(per_step) + " jumps per step (rate is per year), more than " +
                 number_text(kMaxJumpsPerStep) + "; lower the rate or shorten the step");
@@ -1033,6 +1032,21 @@ constexpr Key kSyntheticKeys[] = {
            l.r.check(synthetic_of(l).entry_spread >= 0, item, "must be >= 0");
          },
      .write = [](Put& put, const Scenario& s, Ix) { put(s.book.synthetic.entry_spread); }},
+    {.name = "history",
+     .kind = Kind::duration,
+     .need = Need::fallback,
+     .fallback = "\"0s\"",
+     .meaning = "a book in equilibrium: positions open at uniform times of a simulated past "
+                "this long, at its prices, and only those it has not liquidated are kept "
+                "(docs/MODEL.md §3); \"0s\": entries drawn around spot with entry_spread; at "
+                "most 365d",
+     .read =
+         [](Load& l, const Item& item, const Cursor&) {
+           synthetic_of(l).history_s = l.r.duration(item, false);
+           l.r.check(synthetic_of(l).history_s <= 365.0 * 86400.0, item, "must be at most 365d");
+         },
+     .write = [](Put& put, const Scenario& s,
+                 Ix) { put(duration_text(s.book.synthetic.history_s)); }},
     {.name = "positions",
      .kind = Kind::integer,
      .need = Need::fallback,

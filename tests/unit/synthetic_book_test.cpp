@@ -65,6 +65,12 @@ Scenario with_table(std::vector<std::string> overrides = {}) {
   return scenario(overrides, "maintenance = \"" + kShipped + "\"\n");
 }
 
+/// Whether the shipped table lets a `symbol` position of `notional` USD take every level.
+bool tiers_bracket_allows_all(const std::string& symbol, double notional) {
+  static const TierTable table = load_tier_table(with_table());
+  return table.bracket(symbol, notional).max_leverage >= kLevels.back();
+}
+
 bool same(const Position& a, const Position& b) {
   return a.asset == b.asset && a.side == b.side && a.account == b.account &&
          std::memcmp(&a.quantity, &b.quantity, sizeof(double)) == 0 &&
@@ -257,6 +263,108 @@ TEST_F(SyntheticBook, LongsLiquidateBelowSpotShortsAbove) {
   for (int s = 0; s < 2; ++s) {
     ASSERT_GT(high_lev[s], 0);
     EXPECT_GT(static_cast<double>(near[s]) / static_cast<double>(high_lev[s]), 0.75) << s;
+  }
+}
+
+// ---- books in equilibrium: book.synthetic.history = "30d" (docs/MODEL.md §3) -----------------
+
+class HistoryBook : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    s_ = new Scenario(with_table({"book.synthetic.history=30d"}));
+    book_ = new Book(load_book(*s_));
+  }
+  static void TearDownTestSuite() {
+    delete book_;
+    delete s_;
+  }
+  static Scenario* s_;
+  static Book* book_;
+};
+Scenario* HistoryBook::s_ = nullptr;
+Book* HistoryBook::book_ = nullptr;
+
+// Counts, side totals and the leverage mix are those configured: the opening time is drawn
+// given the position's leverage and size, so survival does not thin out high leverage.
+TEST_F(HistoryBook, CountsTotalsAndLeverageMixAsConfigured) {
+  EXPECT_EQ(s_->book.synthetic.history_s, 30 * 86400.0);
+  EXPECT_NE(book_->description.find("survivors of 30d of history"), std::string::npos)
+      << book_->description;
+  std::int64_t count[3][2] = {};
+  double total[3][2] = {};
+  std::map<double, std::int64_t> hits;
+  std::int64_t n = 0;
+  for (const Position& p : book_->positions) {
+    const int side = p.side == Side::long_side ? 0 : 1;
+    ++count[p.asset][side];
+    const double notional = p.quantity * p.entry_price;
+    total[p.asset][side] += notional;
+    const std::string& sym = s_->assets[static_cast<std::size_t>(p.asset)].symbol;
+    if (tiers_bracket_allows_all(sym, notional)) {
+      ++n;
+      ++hits[std::round(notional / p.margin_usd)];
+    }
+  }
+  for (int a = 0; a < 3; ++a) {
+    EXPECT_EQ(count[a][0], std::llround(kPositions * kShare[a])) << a;
+    EXPECT_NEAR(total[a][0], kOi[a] * kShare[a], 1e-9 * kOi[a]) << a;
+    EXPECT_NEAR(total[a][1], kOi[a] * (1 - kShare[a]), 1e-9 * kOi[a]) << a;
+  }
+  ASSERT_GT(n, 1000);
+  for (std::size_t k = 0; k < kLevels.size(); ++k) {
+    const double w = kWeights[k];
+    const double freq = static_cast<double>(hits[kLevels[k]]) / static_cast<double>(n);
+    EXPECT_NEAR(freq, w, kSe * std::sqrt(w * (1 - w) / static_cast<double>(n))) << kLevels[k];
+  }
+}
+
+// Survivors only: no position is at or past its liquidation price at spot.
+TEST_F(HistoryBook, NoPositionStartsPastItsLiquidationPrice) {
+  EXPECT_EQ(book_->past_liquidation_at_spot, 0);
+  for (const Position& p : book_->positions) {
+    const double spot = s_->assets[static_cast<std::size_t>(p.asset)].spot;
+    const double liq = liquidation_price(p);
+    if (p.side == Side::long_side) {
+      ASSERT_LT(liq, spot);
+    } else {
+      ASSERT_GT(liq, spot);
+    }
+  }
+}
+
+// 2x longs (liquidation ~ln 2 below entry, a 4.8σ move over 30 days at σ = 0.5: they all
+// survive, to 1e-6) open at a uniform age s ∈ (0, H) at ln(E/spot) ~ Normal(−ν s, σ² s), ν =
+// μ − σ²/2 = −σ²/2: mean νH/2·(−1) = σ²H/4, variance σ²H/2 + ν²H²/12 (H in years). The
+// mixture's kurtosis is 4, so the sample variance's SE is sqrt(3/n)·variance; k = kSe.
+// A 100x long survives only if the price never fell ~0.5% below its entry since it opened, and
+// spot is where that path ends: its entry is below spot, or less than ~0.5% above it.
+TEST_F(HistoryBook, EntriesSpreadAsTheirAgeAndSurvivalSay) {
+  const double h = 30.0 / 365.0;
+  for (int a = 0; a < 3; ++a) {
+    const AssetSpec& asset = s_->assets[static_cast<std::size_t>(a)];
+    const double sigma2 = asset.vol * asset.vol, nu = -0.5 * sigma2;
+    std::vector<double> low, high;
+    for (const Position& p : book_->positions) {
+      const double lev = p.quantity * p.entry_price / p.margin_usd;
+      if (p.asset != a || p.side != Side::long_side) continue;
+      if (std::abs(lev - 2) < 1e-9) low.push_back(std::log(p.entry_price / asset.spot));
+      if (std::abs(lev - 100) < 1e-9) high.push_back(std::log(p.entry_price / asset.spot));
+    }
+    const auto moments = [](const std::vector<double>& x) {
+      double m = 0, v = 0;
+      for (double e : x) m += e;
+      m /= static_cast<double>(x.size());
+      for (double e : x) v += (e - m) * (e - m);
+      return std::pair{m, v / static_cast<double>(x.size() - 1)};
+    };
+    ASSERT_GT(low.size(), 500u);
+    ASSERT_GT(high.size(), 50u);
+    const auto [mean, var] = moments(low);
+    const double n = static_cast<double>(low.size());
+    const double want_var = sigma2 * h / 2 + nu * nu * h * h / 12;
+    EXPECT_NEAR(mean, -nu * h / 2, kSe * std::sqrt(want_var / n)) << asset.symbol;
+    EXPECT_NEAR(var, want_var, kSe * std::sqrt(3.0 / n) * want_var) << asset.symbol;
+    for (double e : high) EXPECT_LT(e, 0.01) << asset.symbol << ": a 100x long opened above spot";
   }
 }
 
