@@ -6,7 +6,7 @@ does not: on the default scenario, the first hour's liquidated notional equals t
 hour's within the noise. The two hours are compared path by path (the first hour of a 2h run
 is the 1h run with the same seed: randomness is addressed by step), so the difference's
 standard error is the sample's: tolerance k = 4 standard errors for "no burst", and the
-burst without history must show at more than 10 (it is near 40 on this book)."""
+burst without history must show at more than 10 (it is near 14 on this book)."""
 import math
 import os
 import sys
