@@ -19,12 +19,9 @@
 // matched by value, and a statistic a file does not have is shown as "missing" (JSON null),
 // never taken from another position of its arrays.
 #include <cmath>
-#include <cstdio>
-#include <iomanip>
 #include <memory>
 #include <optional>
 #include <ostream>
-#include <sstream>
 
 #include "host/app/commands.h"
 #include "host/io/json.h"
@@ -41,14 +38,10 @@ namespace liq {
 
 namespace {
 
+/// A cell's number: a percentage for probabilities, USD millions otherwise.
 std::string fmt(double x, bool probability) {
   if (!std::isfinite(x)) return "n/a";
-  if (probability) {
-    std::ostringstream o;
-    o << std::fixed << std::setprecision(2) << x * 100.0 << "%";
-    return o.str();
-  }
-  return millions(x);
+  return probability ? format_percent(x) : millions(x);
 }
 
 /// "[A]", "[B]", ... (the 26th file on are all "[Z]").

@@ -17,8 +17,8 @@
 #include "host/stats/metrics.h"
 #include "host/stats/metrics_table.h"
 #include "host/util/errors.h"
+#include "host/util/format.h"
 #include "host/util/system.h"
-#include "host/util/table.h"
 
 namespace liq {
 

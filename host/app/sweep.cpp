@@ -7,7 +7,6 @@
 // the previous point. `--point K` runs one point (a Slurm array task), `--collect` only
 // builds the table from the files, `--list` prints the grid.
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <iomanip>
 #include <memory>
@@ -38,12 +37,6 @@ struct Axis {
   std::vector<std::string> values;  // TOML text
 };
 
-std::string number_text(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.15g", v);
-  return buf;
-}
-
 Axis parse_vary(const std::string& text) {
   const std::size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
@@ -71,7 +64,7 @@ Axis parse_vary(const std::string& text) {
     if (n < 2 || n > 10000) throw InputError("--vary " + text + ": N must be in [2, 10000]");
     for (long i = 0; i < n; ++i)
       axis.values.push_back(
-          number_text(i + 1 == n ? to : from + (to - from) * static_cast<double>(i) / (n - 1)));
+          significant(i + 1 == n ? to : from + (to - from) * static_cast<double>(i) / (n - 1), 15));
   } else {
     std::string cur;
     for (char ch : spec + ",") {
@@ -299,8 +292,7 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
     prev_column = std::move(column);
   }
 
-  std::ostringstream lvl;
-  lvl << std::setprecision(4) << level * 100.0 << "%";
+  const std::string lvl = level_percent(level);
   if (opt.json) {
     out << "{\n  \"format\": \"liqstress-sweep\",\n  \"format_version\": 1,\n  \"metric\": \""
         << metric << "\",\n  \"level\": " << json_number(level) << ",\n  \"points\": [";
@@ -339,8 +331,8 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
       << " points, common random numbers (same seed and paths at every point); total "
          "liquidated notional per path, USD millions, 95% intervals; changes are to the previous "
          "point, paired (* = the interval excludes zero):\n";
-  TextTable t({"point", "settings", "mean", "VaR " + lvl.str(), "ES " + lvl.str(),
-               "mean change (paired)", "VaR change (paired)"});
+  TextTable t({"point", "settings", "mean", "VaR " + lvl, "ES " + lvl, "mean change (paired)",
+               "VaR change (paired)"});
   auto with_ci = [](const Estimate& e) {
     std::string o = millions(e.value);
     o.append(" (").append(millions(e.ci.lo)).append(" to ").append(millions(e.ci.hi)).append(")");

@@ -22,6 +22,7 @@
 #include "host/scenario/tiers.h"
 #include "host/scenario/toml_text.h"
 #include "host/util/errors.h"
+#include "host/util/format.h"
 #include "host/util/sha256.h"
 #include "kernels/distributions.h"
 #include "kernels/philox.h"
@@ -46,29 +47,6 @@ namespace fs = std::filesystem;
 constexpr double kSizeSigma = 1.5;
 
 // ---- text helpers ---------------------------------------------------------------------------
-
-/// Shortest exact digits, whole numbers below 1e16 without an exponent: messages quote
-/// USD amounts as people write them ("1800000000", "0.004").
-std::string shortest(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  const bool whole = std::abs(v) < 1e16 && v == std::trunc(v);
-  const auto res = whole ? std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, 0)
-                         : std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, res.ptr);
-}
-
-/// 1234567 → "1,234,567": counts people read in messages and descriptions.
-std::string grouped(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -327,9 +305,9 @@ const TierRow& TierTable::bracket(const std::string& asset, double notional_usd)
   }
   const TierRow* r = find_bracket(*rows, notional_usd);
   if (r == nullptr) {
-    throw InputError("notional " + shortest(notional_usd) + " USD of " + asset +
+    throw InputError("notional " + amount_text(notional_usd) + " USD of " + asset +
                      " is outside the brackets of tier table " + name + " (0 to " +
-                     shortest(rows->back().max_notional_usd) + " USD)");
+                     amount_text(rows->back().max_notional_usd) + " USD)");
   }
   return *r;
 }
@@ -485,18 +463,18 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
     }
 
     const double notional = number(kNotional);
-    if (!(notional > 0)) fail(kNotional, "must be > 0, got " + shortest(notional));
+    if (!(notional > 0)) fail(kNotional, "must be > 0, got " + amount_text(notional));
     p.entry_price = number(kEntry);
-    if (!(p.entry_price > 0)) fail(kEntry, "must be > 0, got " + shortest(p.entry_price));
+    if (!(p.entry_price > 0)) fail(kEntry, "must be > 0, got " + amount_text(p.entry_price));
     const double leverage = number(kLeverage);
-    if (!(leverage > 0)) fail(kLeverage, "must be > 0, got " + shortest(leverage));
+    if (!(leverage > 0)) fail(kLeverage, "must be > 0, got " + amount_text(leverage));
 
     const TierRow* bracket = nullptr;  // the tier's bracket, when the row gives no rate
     if (!field(kMaintenanceRate).empty()) {
       // The row's own rate replaces the tier table entirely (A = 0, no leverage cap).
       p.mm_rate = number(kMaintenanceRate);
       if (!(p.mm_rate >= 0 && p.mm_rate < 1)) {
-        fail(kMaintenanceRate, "must be in [0, 1), got " + shortest(p.mm_rate));
+        fail(kMaintenanceRate, "must be in [0, 1), got " + amount_text(p.mm_rate));
       }
       p.maint_amount_usd = 0.0;
     } else {
@@ -507,14 +485,14 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
       }
       const TierRow* b = find_bracket(*rows, notional);
       if (b == nullptr) {
-        fail(kNotional, shortest(notional) + " is beyond the largest bracket of " + symbol +
+        fail(kNotional, amount_text(notional) + " is beyond the largest bracket of " + symbol +
                             " in tier table " + tiers.name + " (max " +
-                            shortest(rows->back().max_notional_usd) + ")");
+                            amount_text(rows->back().max_notional_usd) + ")");
       }
       if (leverage > b->max_leverage) {
-        fail(kLeverage, shortest(leverage) + " exceeds the tier maximum " +
-                            shortest(b->max_leverage) + " for " + symbol + " at notional " +
-                            shortest(notional));
+        fail(kLeverage, amount_text(leverage) + " exceeds the tier maximum " +
+                            amount_text(b->max_leverage) + " for " + symbol + " at notional " +
+                            amount_text(notional));
       }
       p.mm_rate = b->maintenance_margin_rate;
       p.maint_amount_usd = b->maintenance_amount_usd;
@@ -524,27 +502,28 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
     const bool margin_given = !field(kMargin).empty();
     if (margin_given) {
       p.margin_usd = number(kMargin);
-      if (!(p.margin_usd > 0)) fail(kMargin, "must be > 0, got " + shortest(p.margin_usd));
+      if (!(p.margin_usd > 0)) fail(kMargin, "must be > 0, got " + amount_text(p.margin_usd));
     } else {
       p.margin_usd = notional / leverage;
     }
     const double maintenance_usd = p.mm_rate * notional - p.maint_amount_usd;
     if (!(p.margin_usd > maintenance_usd)) {
       fail(margin_given ? kMargin : kLeverage,
-           "margin " + shortest(p.margin_usd) + " USD" +
+           "margin " + amount_text(p.margin_usd) + " USD" +
                (margin_given ? std::string() : " (notional / leverage)") +
-               " does not exceed the maintenance margin at entry " + shortest(maintenance_usd) +
-               " USD (" + shortest(p.mm_rate) + " x " + shortest(notional) + " - " +
-               shortest(p.maint_amount_usd) + "): the position would be liquidated as it opened");
+               " does not exceed the maintenance margin at entry " + amount_text(maintenance_usd) +
+               " USD (" + amount_text(p.mm_rate) + " x " + amount_text(notional) + " - " +
+               amount_text(p.maint_amount_usd) +
+               "): the position would be liquidated as it opened");
     }
     // A given margin sets the leverage the position really runs at: the tier's cap applies
     // to it as to the leverage column.
     if (margin_given && bracket != nullptr && notional / p.margin_usd > bracket->max_leverage) {
-      fail(kMargin, shortest(p.margin_usd) + " implies leverage " +
-                        shortest(notional / p.margin_usd) +
+      fail(kMargin, amount_text(p.margin_usd) + " implies leverage " +
+                        amount_text(notional / p.margin_usd) +
                         " (notional_usd / margin_usd), which exceeds the tier maximum " +
-                        shortest(bracket->max_leverage) + " for " + symbol + " at notional " +
-                        shortest(notional));
+                        amount_text(bracket->max_leverage) + " for " + symbol + " at notional " +
+                        amount_text(notional));
     }
     p.quantity = notional / p.entry_price;
 
@@ -694,8 +673,9 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
       const TierRow* b = find_bracket(*rows, notional);
       if (b == nullptr) {
         throw InputError(key + ".positions: a drawn " + asset.symbol + " position of " +
-                         shortest(notional) + " USD is beyond the largest bracket of tier table " +
-                         tiers.name + " (max " + shortest(rows->back().max_notional_usd) +
+                         amount_text(notional) +
+                         " USD is beyond the largest bracket of tier table " + tiers.name +
+                         " (max " + amount_text(rows->back().max_notional_usd) +
                          " USD); raise book.synthetic.positions (now " + grouped(sb.positions) +
                          ") or lower open_interest." + asset.symbol);
       }
