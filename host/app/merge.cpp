@@ -77,18 +77,18 @@ std::string mixing(const ResultsFile& first, const ResultsFile& f) {
 
 /// Every shard's provenance, in path order: the merged file's shard_inputs (JSON).
 std::string shard_provenance(const std::vector<std::unique_ptr<ResultsFile>>& parts) {
-  std::string out = "[";
+  std::string out;
   for (const auto& p : parts) {
-    out += out.size() > 1 ? ",\n " : "";
-    out += "{\"file\": " + json_string(p->path.string()) +
-           ", \"first_path\": " + std::to_string(p->first_path) +
-           ", \"paths\": " + std::to_string(p->paths) +
-           ", \"liqstress_version\": " + json_string(p->liqstress_version) +
-           ", \"git_commit\": " + json_string(p->git_commit) +
-           ", \"book_sha256\": " + json_string(p->book_sha256) +
-           ", \"inputs\": " + inputs_json(inputs_of(*p)) + "}";
+    const Json shard = {{"file", p->path.string()},
+                        {"first_path", p->first_path},
+                        {"paths", p->paths},
+                        {"liqstress_version", p->liqstress_version},
+                        {"git_commit", p->git_commit},
+                        {"book_sha256", p->book_sha256},
+                        {"inputs", inputs_object(inputs_of(*p))}};
+    out.append(out.empty() ? "" : ",\n ").append(json_line(shard));
   }
-  return out + "]";
+  return "[" + out + "]";
 }
 
 /// The inputs every shard agrees on (same name, same hash).
