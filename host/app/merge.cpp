@@ -238,8 +238,10 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
     options.histogram_bins = static_cast<int>(head_metrics.front().summary.histogram_counts.size());
   }
 
-  ResultsWriter writer(output, force, prov, head.assets, static_cast<std::size_t>(total), true,
-                       head.portfolios);
+  ResultsWriter writer(output, force ? WriteMode::overwrite : WriteMode::create, prov, head.assets,
+                       {.n_paths = static_cast<std::size_t>(total),
+                        .per_path = true,
+                        .portfolios = head.portfolios});
   StepSums sums;
   std::size_t row = 0;
   PathRows rows;
