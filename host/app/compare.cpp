@@ -39,7 +39,7 @@ namespace liq {
 namespace {
 
 /// A cell's number: a percentage for probabilities, USD millions otherwise.
-std::string fmt(double x, bool probability) {
+std::string number_cell(double x, bool probability) {
   if (!std::isfinite(x)) return "n/a";
   return probability ? format_percent(x) : millions(x);
 }
@@ -176,11 +176,11 @@ void print_json(const Compared& c, std::ostream& out) {
 
 std::string difference_cell(const std::optional<Difference>& d, bool prob) {
   if (!d) return kMissing;
-  std::string cell = fmt(d->value, prob);
-  if (!d->has_paired) return cell + " (± " + fmt(d->unpaired_half, prob) + " unpaired)";
+  std::string cell = number_cell(d->value, prob);
+  if (!d->has_paired) return cell + " (± " + number_cell(d->unpaired_half, prob) + " unpaired)";
   const bool excludes = d->paired.lo > 0.0 || d->paired.hi < 0.0;
-  return cell + " (" + fmt(d->paired.lo, prob) + " to " + fmt(d->paired.hi, prob) + ")" +
-         (excludes ? " *" : "");
+  return cell + " (" + number_cell(d->paired.lo, prob) + " to " + number_cell(d->paired.hi, prob) +
+         ")" + (excludes ? " *" : "");
 }
 
 void print_table(const Compared& c, std::ostream& out) {
@@ -209,8 +209,8 @@ void print_table(const Compared& c, std::ostream& out) {
     for (std::size_t f = 0; f < n_files; ++f) {
       const std::optional<Estimate>& e = c.est[k][f];
       any_missing = any_missing || !e;
-      row.push_back(e ? fmt(e->value, prob) + " (" + fmt(e->ci.lo, prob) + " to " +
-                            fmt(e->ci.hi, prob) + ")"
+      row.push_back(e ? number_cell(e->value, prob) + " (" + number_cell(e->ci.lo, prob) + " to " +
+                            number_cell(e->ci.hi, prob) + ")"
                       : kMissing);
     }
     for (std::size_t f = 1; f < n_files; ++f) row.push_back(difference_cell(c.diff[k][f], prob));
