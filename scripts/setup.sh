@@ -20,6 +20,8 @@ run_packages=(
   libhdf5-dev                 # results files (HDF5 C API)
   libcli11-dev                # command line
   libtomlplusplus-dev         # scenario files
+  libfmt-dev                  # number formatting (host/util/format)
+  nlohmann-json3-dev          # JSON outputs: --summary-json, compare/sweep --json, provenance
 )
 
 # The tests, on top of run's packages.

@@ -17,6 +17,7 @@
 #include "host/run/run_setup.h"
 #include "host/scenario/config.h"
 #include "host/util/errors.h"
+#include "host/util/format.h"
 #include "host/util/system.h"
 #include "host/util/table.h"
 

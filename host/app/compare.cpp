@@ -19,12 +19,9 @@
 // matched by value, and a statistic a file does not have is shown as "missing" (JSON null),
 // never taken from another position of its arrays.
 #include <cmath>
-#include <cstdio>
-#include <iomanip>
 #include <memory>
 #include <optional>
 #include <ostream>
-#include <sstream>
 
 #include "host/app/commands.h"
 #include "host/io/json.h"
@@ -41,14 +38,10 @@ namespace liq {
 
 namespace {
 
-std::string fmt(double x, bool probability) {
+/// A cell's number: a percentage for probabilities, USD millions otherwise.
+std::string number_cell(double x, bool probability) {
   if (!std::isfinite(x)) return "n/a";
-  if (probability) {
-    std::ostringstream o;
-    o << std::fixed << std::setprecision(2) << x * 100.0 << "%";
-    return o.str();
-  }
-  return millions(x);
+  return probability ? format_percent(x) : millions(x);
 }
 
 /// "[A]", "[B]", ... (the 26th file on are all "[Z]").
@@ -142,61 +135,52 @@ void estimate(Compared& c) {
   }
 }
 
-void print_json(const Compared& c, std::ostream& out) {
-  out << "{\n  \"format\": \"liqstress-compare\",\n  \"format_version\": 1,\n  \"files\": [";
-  for (std::size_t f = 0; f < c.files.size(); ++f)
-    out << (f ? ", " : "") << "{\"path\": " << json_string(c.files[f]->path.string())
-        << ", \"seed\": " << c.files[f]->seed << ", \"first_path\": " << c.files[f]->first_path
-        << ", \"paths\": " << c.files[f]->paths
-        << ", \"paired_with_first\": " << (c.paired[f] ? "true" : "false") << "}";
-  out << "],\n  \"rows\": [";
-  for (std::size_t k = 0; k < c.stats.size(); ++k) {
-    const Stat& st = c.stats[k];
-    out << (k ? ",\n" : "\n") << "    {\"metric\": " << json_string(st.metric)
-        << ", \"statistic\": " << json_string(st.statistic);
-    if (st.kind == Stat::var || st.kind == Stat::es)
-      out << ", \"level\": " << json_number(st.param);
-    if (st.kind == Stat::exceedance) out << ", \"threshold\": " << json_number(st.param);
-    out << ", \"estimates\": [";
-    for (std::size_t f = 0; f < c.files.size(); ++f) {
-      const std::optional<Estimate>& e = c.est[k][f];
-      out << (f ? ", " : "");
-      if (!e) {
-        out << "null";  // the file does not have this statistic
-        continue;
-      }
-      out << "{\"value\": " << json_number(e->value) << ", \"ci\": [" << json_number(e->ci.lo)
-          << ", " << json_number(e->ci.hi) << "]}";
-    }
-    out << "], \"differences_to_first\": [";
-    for (std::size_t f = 1; f < c.files.size(); ++f) {
-      const std::optional<Difference>& d = c.diff[k][f];
-      out << (f > 1 ? ", " : "");
-      if (!d) {
-        out << "null";
-        continue;
-      }
-      out << "{\"value\": " << json_number(d->value) << ", \"unpaired_ci\": ["
-          << json_number(d->value - d->unpaired_half) << ", "
-          << json_number(d->value + d->unpaired_half) << "]";
-      if (d->has_paired)
-        out << ", \"paired_ci\": [" << json_number(d->paired.lo) << ", "
-            << json_number(d->paired.hi) << "], \"excludes_zero\": "
-            << ((d->paired.lo > 0.0 || d->paired.hi < 0.0) ? "true" : "false");
-      out << "}";
-    }
-    out << "]}";
+/// One statistic: its estimate in every file, its difference to the first in the others
+/// (null where a file does not have it).
+Json row_json(const Compared& c, std::size_t k) {
+  const Stat& st = c.stats[k];
+  Json row = {{"metric", st.metric}, {"statistic", st.statistic}};
+  if (st.kind == Stat::var || st.kind == Stat::es) row["level"] = st.param;
+  if (st.kind == Stat::exceedance) row["threshold"] = st.param;
+  Json estimates = Json::array(), differences = Json::array();
+  for (std::size_t f = 0; f < c.files.size(); ++f) {
+    const std::optional<Estimate>& e = c.est[k][f];
+    estimates.push_back(e ? Json{{"value", e->value}, {"ci", json_interval(e->ci)}} : Json());
+    if (f == 0) continue;
+    const std::optional<Difference>& d = c.diff[k][f];
+    Json diff;  // null: the file does not have the statistic
+    if (d) diff = difference_json(*d);
+    if (d && d->has_paired) diff["excludes_zero"] = d->paired.lo > 0.0 || d->paired.hi < 0.0;
+    differences.push_back(std::move(diff));
   }
-  out << "\n  ]\n}\n";
+  row["estimates"] = std::move(estimates);
+  row["differences_to_first"] = std::move(differences);
+  return row;
+}
+
+void print_json(const Compared& c, std::ostream& out) {
+  Json files = Json::array(), rows = Json::array();
+  for (std::size_t f = 0; f < c.files.size(); ++f)
+    files.push_back({{"path", c.files[f]->path.string()},
+                     {"seed", c.files[f]->seed},
+                     {"first_path", c.files[f]->first_path},
+                     {"paths", c.files[f]->paths},
+                     {"paired_with_first", static_cast<bool>(c.paired[f])}});
+  for (std::size_t k = 0; k < c.stats.size(); ++k) rows.push_back(row_json(c, k));
+  const Json j = {{"format", "liqstress-compare"},
+                  {"format_version", 1},
+                  {"files", std::move(files)},
+                  {"rows", std::move(rows)}};
+  out << json_text(j);
 }
 
 std::string difference_cell(const std::optional<Difference>& d, bool prob) {
   if (!d) return kMissing;
-  std::string cell = fmt(d->value, prob);
-  if (!d->has_paired) return cell + " (± " + fmt(d->unpaired_half, prob) + " unpaired)";
+  std::string cell = number_cell(d->value, prob);
+  if (!d->has_paired) return cell + " (± " + number_cell(d->unpaired_half, prob) + " unpaired)";
   const bool excludes = d->paired.lo > 0.0 || d->paired.hi < 0.0;
-  return cell + " (" + fmt(d->paired.lo, prob) + " to " + fmt(d->paired.hi, prob) + ")" +
-         (excludes ? " *" : "");
+  return cell + " (" + number_cell(d->paired.lo, prob) + " to " + number_cell(d->paired.hi, prob) +
+         ")" + (excludes ? " *" : "");
 }
 
 void print_table(const Compared& c, std::ostream& out) {
@@ -225,8 +209,8 @@ void print_table(const Compared& c, std::ostream& out) {
     for (std::size_t f = 0; f < n_files; ++f) {
       const std::optional<Estimate>& e = c.est[k][f];
       any_missing = any_missing || !e;
-      row.push_back(e ? fmt(e->value, prob) + " (" + fmt(e->ci.lo, prob) + " to " +
-                            fmt(e->ci.hi, prob) + ")"
+      row.push_back(e ? number_cell(e->value, prob) + " (" + number_cell(e->ci.lo, prob) + " to " +
+                            number_cell(e->ci.hi, prob) + ")"
                       : kMissing);
     }
     for (std::size_t f = 1; f < n_files; ++f) row.push_back(difference_cell(c.diff[k][f], prob));

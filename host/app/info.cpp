@@ -12,8 +12,8 @@
 #include "host/backend/backend.h"
 #include "host/io/results_file.h"
 #include "host/parallel/mpi.h"
+#include "host/util/format.h"
 #include "host/util/system.h"
-#include "host/util/table.h"
 #include "host/util/version.h"
 
 #ifndef LIQ_CUDA_ARCHITECTURES

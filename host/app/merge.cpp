@@ -17,8 +17,8 @@
 #include "host/stats/metrics.h"
 #include "host/stats/metrics_table.h"
 #include "host/util/errors.h"
+#include "host/util/format.h"
 #include "host/util/system.h"
-#include "host/util/table.h"
 
 namespace liq {
 
@@ -77,18 +77,18 @@ std::string mixing(const ResultsFile& first, const ResultsFile& f) {
 
 /// Every shard's provenance, in path order: the merged file's shard_inputs (JSON).
 std::string shard_provenance(const std::vector<std::unique_ptr<ResultsFile>>& parts) {
-  std::string out = "[";
+  std::string out;
   for (const auto& p : parts) {
-    out += out.size() > 1 ? ",\n " : "";
-    out += "{\"file\": " + json_string(p->path.string()) +
-           ", \"first_path\": " + std::to_string(p->first_path) +
-           ", \"paths\": " + std::to_string(p->paths) +
-           ", \"liqstress_version\": " + json_string(p->liqstress_version) +
-           ", \"git_commit\": " + json_string(p->git_commit) +
-           ", \"book_sha256\": " + json_string(p->book_sha256) +
-           ", \"inputs\": " + inputs_json(inputs_of(*p)) + "}";
+    const Json shard = {{"file", p->path.string()},
+                        {"first_path", p->first_path},
+                        {"paths", p->paths},
+                        {"liqstress_version", p->liqstress_version},
+                        {"git_commit", p->git_commit},
+                        {"book_sha256", p->book_sha256},
+                        {"inputs", inputs_object(inputs_of(*p))}};
+    out.append(out.empty() ? "" : ",\n ").append(json_line(shard));
   }
-  return out + "]";
+  return "[" + out + "]";
 }
 
 /// The inputs every shard agrees on (same name, same hash).
@@ -238,8 +238,10 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
     options.histogram_bins = static_cast<int>(head_metrics.front().summary.histogram_counts.size());
   }
 
-  ResultsWriter writer(output, force, prov, head.assets, static_cast<std::size_t>(total), true,
-                       head.portfolios);
+  ResultsWriter writer(output, force ? WriteMode::overwrite : WriteMode::create, prov, head.assets,
+                       {.n_paths = static_cast<std::size_t>(total),
+                        .per_path = true,
+                        .portfolios = head.portfolios});
   StepSums sums;
   std::size_t row = 0;
   PathRows rows;

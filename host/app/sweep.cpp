@@ -7,7 +7,6 @@
 // the previous point. `--point K` runs one point (a Slurm array task), `--collect` only
 // builds the table from the files, `--list` prints the grid.
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <iomanip>
 #include <memory>
@@ -38,12 +37,6 @@ struct Axis {
   std::vector<std::string> values;  // TOML text
 };
 
-std::string number_text(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.15g", v);
-  return buf;
-}
-
 Axis parse_vary(const std::string& text) {
   const std::size_t eq = text.find('=');
   if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
@@ -71,7 +64,7 @@ Axis parse_vary(const std::string& text) {
     if (n < 2 || n > 10000) throw InputError("--vary " + text + ": N must be in [2, 10000]");
     for (long i = 0; i < n; ++i)
       axis.values.push_back(
-          number_text(i + 1 == n ? to : from + (to - from) * static_cast<double>(i) / (n - 1)));
+          significant(i + 1 == n ? to : from + (to - from) * static_cast<double>(i) / (n - 1), 15));
   } else {
     std::string cur;
     for (char ch : spec + ",") {
@@ -153,6 +146,40 @@ void check_points(const SweepOptions& opt, const std::vector<Point>& points, con
 }
 
 }  // namespace
+
+/// Per point, the metric's estimates at the level, and its changes from the previous point.
+struct Series {
+  std::vector<Estimate> mean, var, es;
+  std::vector<Difference> d_mean, d_var;
+};
+
+/// `sweep --json`: every point's file, settings and estimates with their intervals, and
+/// from the second point on its changes (unpaired interval; paired where there is one).
+Json sweep_json(const std::string& metric, double level, const std::vector<Point>& points,
+                const Series& series) {
+  Json rows = Json::array();
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    Json row = {{"point", k},
+                {"file", points[k].file.string()},
+                {"settings", points[k].sets},
+                {"mean", series.mean[k].value},
+                {"mean_ci", json_interval(series.mean[k].ci)},
+                {"var", series.var[k].value},
+                {"var_ci", json_interval(series.var[k].ci)},
+                {"es", series.es[k].value},
+                {"es_ci", json_interval(series.es[k].ci)}};
+    if (k > 0) {
+      row["mean_change"] = difference_json(series.d_mean[k]);
+      row["var_change"] = difference_json(series.d_var[k]);
+    }
+    rows.push_back(std::move(row));
+  }
+  return {{"format", "liqstress-sweep"},
+          {"format_version", 1},
+          {"metric", metric},
+          {"level", level},
+          {"points", std::move(rows)}};
+}
 
 int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
   if (opt.vary.empty()) throw InputError("sweep: give at least one --vary KEY=FROM:TO:N");
@@ -248,8 +275,7 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
   }
   const std::string metric = "total_liquidated_usd";
   const Stat mean{metric, "mean", Stat::mean, 0.0};
-  std::vector<Estimate> est_mean, est_var, est_es;
-  std::vector<Difference> d_mean, d_var;
+  Series series;
   std::vector<double> prev_column;
   double level = 0.99;
   for (std::size_t k = 0; k < files.size(); ++k) {
@@ -267,9 +293,9 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
         if (std::fabs(p - 0.99) < std::fabs(level - 0.99)) level = p;
     }
     const Stat var{metric, "VaR", Stat::var, level}, es{metric, "ES", Stat::es, level};
-    est_mean.push_back(estimate_of(*s, mean).value_or(Estimate{}));
-    est_var.push_back(estimate_of(*s, var).value_or(Estimate{}));
-    est_es.push_back(estimate_of(*s, es).value_or(Estimate{}));
+    series.mean.push_back(estimate_of(*s, mean).value_or(Estimate{}));
+    series.var.push_back(estimate_of(*s, var).value_or(Estimate{}));
+    series.es.push_back(estimate_of(*s, es).value_or(Estimate{}));
     std::vector<double> column;
     if (f.per_path)
       column = FileColumns(f.file.get(), static_cast<int>(f.assets.size()),
@@ -280,11 +306,11 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
       const ResultsFile& g = *files[k - 1];
       const bool crn = f.seed == g.seed && f.first_path == g.first_path && f.paths == g.paths &&
                        f.per_path && g.per_path;
-      dm.value = est_mean[k].value - est_mean[k - 1].value;
-      dv.value = est_var[k].value - est_var[k - 1].value;
+      dm.value = series.mean[k].value - series.mean[k - 1].value;
+      dv.value = series.var[k].value - series.var[k - 1].value;
       auto half = [](const Estimate& e) { return 0.5 * (e.ci.hi - e.ci.lo); };
-      dm.unpaired_half = std::hypot(half(est_mean[k]), half(est_mean[k - 1]));
-      dv.unpaired_half = std::hypot(half(est_var[k]), half(est_var[k - 1]));
+      dm.unpaired_half = std::hypot(half(series.mean[k]), half(series.mean[k - 1]));
+      dv.unpaired_half = std::hypot(half(series.var[k]), half(series.var[k - 1]));
       if (crn) {
         const Difference pm = paired_difference(prev_column, column, mean);
         const Difference pv = paired_difference(prev_column, column, var);
@@ -294,53 +320,22 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
           dv.value = pv.value, dv.paired = pv.paired, dv.has_paired = true;
       }
     }
-    d_mean.push_back(dm);
-    d_var.push_back(dv);
+    series.d_mean.push_back(dm);
+    series.d_var.push_back(dv);
     prev_column = std::move(column);
   }
 
-  std::ostringstream lvl;
-  lvl << std::setprecision(4) << level * 100.0 << "%";
+  const std::string lvl = level_percent(level);
   if (opt.json) {
-    out << "{\n  \"format\": \"liqstress-sweep\",\n  \"format_version\": 1,\n  \"metric\": \""
-        << metric << "\",\n  \"level\": " << json_number(level) << ",\n  \"points\": [";
-    for (std::size_t k = 0; k < points.size(); ++k) {
-      auto interval = [](const Interval& i) {
-        std::string o = "[";
-        o.append(json_number(i.lo)).append(", ").append(json_number(i.hi)).append("]");
-        return o;
-      };
-      out << (k ? ",\n" : "\n") << "    {\"point\": " << k
-          << ", \"file\": " << json_string(points[k].file.string()) << ", \"settings\": [";
-      for (std::size_t i = 0; i < points[k].sets.size(); ++i)
-        out << (i ? ", " : "") << json_string(points[k].sets[i]);
-      out << "], \"mean\": " << json_number(est_mean[k].value)
-          << ", \"mean_ci\": " << interval(est_mean[k].ci)
-          << ", \"var\": " << json_number(est_var[k].value)
-          << ", \"var_ci\": " << interval(est_var[k].ci)
-          << ", \"es\": " << json_number(est_es[k].value)
-          << ", \"es_ci\": " << interval(est_es[k].ci);
-      if (k > 0) {
-        for (const auto& [name, d] : {std::pair<const char*, const Difference&>{"mean", d_mean[k]},
-                                      std::pair<const char*, const Difference&>{"var", d_var[k]}}) {
-          out << ", \"" << name << "_change\": {\"value\": " << json_number(d.value)
-              << ", \"unpaired_ci\": "
-              << interval({d.value - d.unpaired_half, d.value + d.unpaired_half});
-          if (d.has_paired) out << ", \"paired_ci\": " << interval(d.paired);
-          out << "}";
-        }
-      }
-      out << "}";
-    }
-    out << "\n  ]\n}\n";
+    out << json_text(sweep_json(metric, level, points, series));
     return 0;
   }
   out << "Sweep of " << opt.config << " over " << points.size()
       << " points, common random numbers (same seed and paths at every point); total "
          "liquidated notional per path, USD millions, 95% intervals; changes are to the previous "
          "point, paired (* = the interval excludes zero):\n";
-  TextTable t({"point", "settings", "mean", "VaR " + lvl.str(), "ES " + lvl.str(),
-               "mean change (paired)", "VaR change (paired)"});
+  TextTable t({"point", "settings", "mean", "VaR " + lvl, "ES " + lvl, "mean change (paired)",
+               "VaR change (paired)"});
   auto with_ci = [](const Estimate& e) {
     std::string o = millions(e.value);
     o.append(" (").append(millions(e.ci.lo)).append(" to ").append(millions(e.ci.hi)).append(")");
@@ -356,8 +351,9 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
     return o.append(excludes ? ") *" : ")");
   };
   for (std::size_t k = 0; k < points.size(); ++k)
-    t.add_row({std::to_string(k), points[k].label, with_ci(est_mean[k]), with_ci(est_var[k]),
-               with_ci(est_es[k]), change(d_mean[k], k == 0), change(d_var[k], k == 0)});
+    t.add_row({std::to_string(k), points[k].label, with_ci(series.mean[k]), with_ci(series.var[k]),
+               with_ci(series.es[k]), change(series.d_mean[k], k == 0),
+               change(series.d_var[k], k == 0)});
   t.print(out);
   out << "files: " << dir.string() << "/ (compare any of them: liqstress compare A.h5 B.h5)\n";
   return 0;

@@ -13,7 +13,7 @@
 #include "host/run/run_setup.h"
 #include "host/scenario/config.h"
 #include "host/util/errors.h"
-#include "host/util/table.h"
+#include "host/util/format.h"
 
 namespace liq {
 

@@ -11,8 +11,10 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <optional>
+#include <span>
 #include <sstream>
 #include <system_error>
 #include <unordered_map>
@@ -23,6 +25,7 @@
 #include "host/scenario/tiers.h"
 #include "host/scenario/toml_text.h"
 #include "host/util/errors.h"
+#include "host/util/format.h"
 #include "host/util/sha256.h"
 #include "kernels/distributions.h"
 #include "kernels/philox.h"
@@ -47,29 +50,6 @@ namespace fs = std::filesystem;
 constexpr double kSizeSigma = 1.5;
 
 // ---- text helpers ---------------------------------------------------------------------------
-
-/// Shortest exact digits, whole numbers below 1e16 without an exponent: messages quote
-/// USD amounts as people write them ("1800000000", "0.004").
-std::string shortest(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  const bool whole = std::abs(v) < 1e16 && v == std::trunc(v);
-  const auto res = whole ? std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed, 0)
-                         : std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, res.ptr);
-}
-
-/// 1234567 → "1,234,567": counts people read in messages and descriptions.
-std::string grouped(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -113,6 +93,59 @@ std::string location(const std::string& origin, std::int64_t line) {
   return line > 0 ? origin + ":" + std::to_string(line) : origin;
 }
 
+/// "a,b,c".
+std::string name_list(std::span<const std::string_view> names) {
+  std::string s;
+  for (std::string_view n : names) s.append(s.empty() ? "" : ",").append(n);
+  return s;
+}
+
+/// A CSV file's header row: which field holds each of the file's columns (-1: none).
+struct CsvHeader {
+  std::vector<int> field;  // by column
+  std::size_t width = 0;   // fields in the header, and so in every row
+
+  /// Row `fields`' value of column `c` (empty when the header does not name it).
+  std::string_view value(const std::vector<std::string_view>& fields, std::size_t c) const {
+    return field[c] < 0 ? std::string_view() : fields[static_cast<std::size_t>(field[c])];
+  }
+
+  /// InputError (at `origin`:`line`) unless the row has a field for every header field.
+  void check_width(const std::vector<std::string_view>& fields, const std::string& origin,
+                   std::int64_t line) const {
+    if (fields.size() != width) {
+      throw InputError(location(origin, line) + ": " + std::to_string(fields.size()) +
+                       " fields, the header has " + std::to_string(width) +
+                       " (each row needs a value, possibly empty, for every column)");
+    }
+  }
+};
+
+/// Reads header `fields` (line `at`) naming columns among `names`, those that
+/// `required(c)` says in every header. InputError for a field that names no column, a
+/// column named twice, a required column missing.
+CsvHeader read_csv_header(const std::vector<std::string_view>& fields,
+                          std::span<const std::string_view> names,
+                          const std::function<bool(std::size_t)>& required, const std::string& at) {
+  auto fail = [&](std::string_view column, const std::string& problem) {
+    throw InputError(at + ": column '" + std::string(column) + "': " + problem);
+  };
+  CsvHeader h{std::vector<int>(names.size(), -1), fields.size()};
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto c =
+        static_cast<std::size_t>(std::find(names.begin(), names.end(), fields[i]) - names.begin());
+    if (c == names.size()) fail(fields[i], "unknown column (known: " + name_list(names) + ")");
+    if (h.field[c] >= 0) {
+      fail(fields[i], "appears twice in the header (fields " + std::to_string(h.field[c] + 1) +
+                          " and " + std::to_string(i + 1) + ")");
+    }
+    h.field[c] = static_cast<int>(i);
+  }
+  for (std::size_t c = 0; c < names.size(); ++c)
+    if (h.field[c] < 0 && required(c)) fail(names[c], "required column missing from the header");
+  return h;
+}
+
 // ---- tier tables ----------------------------------------------------------------------------
 
 /// Files checked rows by asset (rows without `asset`: the fallback).
@@ -137,39 +170,22 @@ TierTable parse_toml_table(std::string_view text, const std::string& origin) {
   return table;
 }
 
-/// Which field of a tier table CSV holds each tier key (-1: none), from its header.
-using TierColumns = std::array<int, kTierKeyCount>;
-
-TierColumns tier_columns(const std::vector<std::string_view>& fields, const std::string& at) {
-  TierColumns col;
-  col.fill(-1);
-  for (std::size_t c = 0; c < fields.size(); ++c) {
-    const auto it = std::find(kTierKeyNames.begin(), kTierKeyNames.end(), fields[c]);
-    const auto which = static_cast<std::size_t>(it - kTierKeyNames.begin());
-    if (it == kTierKeyNames.end() || col[which] >= 0) {
-      throw InputError(at + ": column '" + std::string(fields[c]) +
-                       "': " + (it == kTierKeyNames.end() ? "unknown column" : "appears twice"));
-    }
-    col[which] = static_cast<int>(c);
-  }
-  for (std::size_t k = 0; k < kTierKeyCount; ++k) {
-    if (col[k] < 0 && tier_key_required(static_cast<TierKey>(k))) {
-      throw InputError(at + ": column '" + std::string(kTierKeyNames[k]) +
-                       "': required column missing from the header");
-    }
-  }
-  return col;
+/// A tier table CSV's header: tier keys, `asset` and the defaulted ones optional.
+CsvHeader tier_header(const std::vector<std::string_view>& fields, const std::string& at) {
+  return read_csv_header(
+      fields, kTierKeyNames,
+      [](std::size_t k) { return tier_key_required(static_cast<TierKey>(k)); }, at);
 }
 
 /// One bracket of a tier table CSV, with where each of its fields was (line `at`).
-void tier_csv_row(const std::vector<std::string_view>& fields, const TierColumns& col,
+void tier_csv_row(const std::vector<std::string_view>& fields, const CsvHeader& header,
                   const std::string& at, TierRow& row, TierRowSites& sites) {
   sites.path = "row";
   for (std::size_t k = 0; k < kTierKeyCount; ++k) {
     const auto key = static_cast<TierKey>(k);
     sites.where[k] = at + ": row." + std::string(kTierKeyNames[k]);
-    if (col[k] < 0) continue;
-    const std::string_view f = fields[static_cast<std::size_t>(col[k])];
+    if (header.field[k] < 0) continue;
+    const std::string_view f = header.value(fields, k);
     sites.got[k] = std::string(f);
     if (key == TierKey::asset) {
       row.asset = std::string(f);
@@ -191,7 +207,7 @@ TierTable parse_csv_table(std::string_view text, const std::string& origin) {
   std::vector<TierRow> rows;
   std::vector<TierRowSites> sites;
   std::vector<std::string_view> fields;
-  std::optional<TierColumns> col;
+  std::optional<CsvHeader> header;
   std::int64_t line_no = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -203,19 +219,14 @@ TierTable parse_csv_table(std::string_view text, const std::string& origin) {
     if (line.empty()) continue;
     split(line, fields);
     const std::string at = location(origin, line_no);
-    if (!col) {
-      col = tier_columns(fields, at);
+    if (!header) {
+      header = tier_header(fields, at);
       continue;
     }
-    const std::size_t n_fields = static_cast<std::size_t>(
-        std::count_if(col->begin(), col->end(), [](int c) { return c >= 0; }));
-    if (fields.size() != n_fields) {
-      throw InputError(at + ": " + std::to_string(fields.size()) + " fields, the header has " +
-                       std::to_string(n_fields));
-    }
-    tier_csv_row(fields, *col, at, rows.emplace_back(), sites.emplace_back());
+    header->check_width(fields, origin, line_no);
+    tier_csv_row(fields, *header, at, rows.emplace_back(), sites.emplace_back());
   }
-  if (!col) throw InputError(origin + ": tier table has no header row");
+  if (!header) throw InputError(origin + ": tier table has no header row");
   check_tier_rows(rows, sites);
   TierTable table;
   table.origin = origin;
@@ -281,21 +292,15 @@ enum Column : int {
   kAccount,
   kColumnCount
 };
-constexpr const char* kColumnNames[kColumnCount] = {
+constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
     "asset",    "side",       "notional_usd",     "entry_price",
     "leverage", "margin_usd", "maintenance_rate", "account"};
-constexpr int kRequiredColumns = 5;  // asset .. leverage
+constexpr std::size_t kRequiredColumns = 5;  // asset .. leverage
 
 [[noreturn]] void column_fail(const std::string& file, std::int64_t row, int column,
                               const std::string& problem) {
-  throw InputError(file + ":" + std::to_string(row) + ": column '" + kColumnNames[column] +
-                   "': " + problem);
-}
-
-std::string column_list() {
-  std::string s;
-  for (int c = 0; c < kColumnCount; ++c) s += (c > 0 ? "," : "") + std::string(kColumnNames[c]);
-  return s;
+  throw InputError(file + ":" + std::to_string(row) + ": column '" +
+                   std::string(kColumnNames[static_cast<std::size_t>(column)]) + "': " + problem);
 }
 
 }  // namespace
@@ -328,9 +333,9 @@ const TierRow& TierTable::bracket(const std::string& asset, double notional_usd)
   }
   const TierRow* r = find_bracket(*rows, notional_usd);
   if (r == nullptr) {
-    throw InputError("notional " + shortest(notional_usd) + " USD of " + asset +
+    throw InputError("notional " + amount_text(notional_usd) + " USD of " + asset +
                      " is outside the brackets of tier table " + name + " (0 to " +
-                     shortest(rows->back().max_notional_usd) + " USD)");
+                     amount_text(rows->back().max_notional_usd) + " USD)");
   }
   return *r;
 }
@@ -405,10 +410,7 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
 
   Book book;
   std::unordered_map<std::string, std::int32_t> account_index;
-  int col[kColumnCount];
-  std::fill(std::begin(col), std::end(col), -1);
-  std::size_t n_fields = 0;
-  bool have_header = false;
+  std::optional<CsvHeader> header;
   std::string line;
   std::vector<std::string_view> f;
   std::int64_t row = 0;
@@ -419,39 +421,13 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
     if (text.empty()) continue;
     split(text, f);
     auto fail = [&](int c, const std::string& problem) { column_fail(file, row, c, problem); };
-
-    if (!have_header) {
-      for (std::size_t i = 0; i < f.size(); ++i) {
-        int which = -1;
-        for (int c = 0; c < kColumnCount; ++c) {
-          if (f[i] == kColumnNames[c]) which = c;
-        }
-        if (which < 0) {
-          throw InputError(file + ":" + std::to_string(row) + ": column '" + std::string(f[i]) +
-                           "': unknown column (known: " + column_list() + ")");
-        }
-        if (col[which] >= 0) {
-          fail(which, "appears twice in the header (fields " + std::to_string(col[which] + 1) +
-                          " and " + std::to_string(i + 1) + ")");
-        }
-        col[which] = static_cast<int>(i);
-      }
-      for (int c = 0; c < kRequiredColumns; ++c) {
-        if (col[c] < 0) fail(c, "required column missing from the header");
-      }
-      n_fields = f.size();
-      have_header = true;
+    if (!header) {
+      header = read_csv_header(
+          f, kColumnNames, [](std::size_t c) { return c < kRequiredColumns; }, location(file, row));
       continue;
     }
-
-    if (f.size() != n_fields) {
-      throw InputError(file + ":" + std::to_string(row) + ": " + std::to_string(f.size()) +
-                       " fields, the header has " + std::to_string(n_fields) +
-                       " (each row needs a value, possibly empty, " + "for every column)");
-    }
-    auto field = [&](int c) -> std::string_view {
-      return col[c] < 0 ? std::string_view() : f[static_cast<std::size_t>(col[c])];
-    };
+    header->check_width(f, file, row);
+    auto field = [&](int c) { return header->value(f, static_cast<std::size_t>(c)); };
     auto required = [&](int c) -> std::string_view {
       const std::string_view v = field(c);
       if (v.empty()) fail(c, "missing value");
@@ -486,18 +462,18 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
     }
 
     const double notional = number(kNotional);
-    if (!(notional > 0)) fail(kNotional, "must be > 0, got " + shortest(notional));
+    if (!(notional > 0)) fail(kNotional, "must be > 0, got " + amount_text(notional));
     p.entry_price = number(kEntry);
-    if (!(p.entry_price > 0)) fail(kEntry, "must be > 0, got " + shortest(p.entry_price));
+    if (!(p.entry_price > 0)) fail(kEntry, "must be > 0, got " + amount_text(p.entry_price));
     const double leverage = number(kLeverage);
-    if (!(leverage > 0)) fail(kLeverage, "must be > 0, got " + shortest(leverage));
+    if (!(leverage > 0)) fail(kLeverage, "must be > 0, got " + amount_text(leverage));
 
     const TierRow* bracket = nullptr;  // the tier's bracket, when the row gives no rate
     if (!field(kMaintenanceRate).empty()) {
       // The row's own rate replaces the tier table entirely (A = 0, no leverage cap).
       p.mm_rate = number(kMaintenanceRate);
       if (!(p.mm_rate >= 0 && p.mm_rate < 1)) {
-        fail(kMaintenanceRate, "must be in [0, 1), got " + shortest(p.mm_rate));
+        fail(kMaintenanceRate, "must be in [0, 1), got " + amount_text(p.mm_rate));
       }
       p.maint_amount_usd = 0.0;
     } else {
@@ -508,14 +484,14 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
       }
       const TierRow* b = find_bracket(*rows, notional);
       if (b == nullptr) {
-        fail(kNotional, shortest(notional) + " is beyond the largest bracket of " + symbol +
+        fail(kNotional, amount_text(notional) + " is beyond the largest bracket of " + symbol +
                             " in tier table " + tiers.name + " (max " +
-                            shortest(rows->back().max_notional_usd) + ")");
+                            amount_text(rows->back().max_notional_usd) + ")");
       }
       if (leverage > b->max_leverage) {
-        fail(kLeverage, shortest(leverage) + " exceeds the tier maximum " +
-                            shortest(b->max_leverage) + " for " + symbol + " at notional " +
-                            shortest(notional));
+        fail(kLeverage, amount_text(leverage) + " exceeds the tier maximum " +
+                            amount_text(b->max_leverage) + " for " + symbol + " at notional " +
+                            amount_text(notional));
       }
       p.mm_rate = b->maintenance_margin_rate;
       p.maint_amount_usd = b->maintenance_amount_usd;
@@ -525,27 +501,28 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
     const bool margin_given = !field(kMargin).empty();
     if (margin_given) {
       p.margin_usd = number(kMargin);
-      if (!(p.margin_usd > 0)) fail(kMargin, "must be > 0, got " + shortest(p.margin_usd));
+      if (!(p.margin_usd > 0)) fail(kMargin, "must be > 0, got " + amount_text(p.margin_usd));
     } else {
       p.margin_usd = notional / leverage;
     }
     const double maintenance_usd = p.mm_rate * notional - p.maint_amount_usd;
     if (!(p.margin_usd > maintenance_usd)) {
       fail(margin_given ? kMargin : kLeverage,
-           "margin " + shortest(p.margin_usd) + " USD" +
+           "margin " + amount_text(p.margin_usd) + " USD" +
                (margin_given ? std::string() : " (notional / leverage)") +
-               " does not exceed the maintenance margin at entry " + shortest(maintenance_usd) +
-               " USD (" + shortest(p.mm_rate) + " x " + shortest(notional) + " - " +
-               shortest(p.maint_amount_usd) + "): the position would be liquidated as it opened");
+               " does not exceed the maintenance margin at entry " + amount_text(maintenance_usd) +
+               " USD (" + amount_text(p.mm_rate) + " x " + amount_text(notional) + " - " +
+               amount_text(p.maint_amount_usd) +
+               "): the position would be liquidated as it opened");
     }
     // A given margin sets the leverage the position really runs at: the tier's cap applies
     // to it as to the leverage column.
     if (margin_given && bracket != nullptr && notional / p.margin_usd > bracket->max_leverage) {
-      fail(kMargin, shortest(p.margin_usd) + " implies leverage " +
-                        shortest(notional / p.margin_usd) +
+      fail(kMargin, amount_text(p.margin_usd) + " implies leverage " +
+                        amount_text(notional / p.margin_usd) +
                         " (notional_usd / margin_usd), which exceeds the tier maximum " +
-                        shortest(bracket->max_leverage) + " for " + symbol + " at notional " +
-                        shortest(notional));
+                        amount_text(bracket->max_leverage) + " for " + symbol + " at notional " +
+                        amount_text(notional));
     }
     p.quantity = notional / p.entry_price;
 
@@ -559,8 +536,8 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
     book.positions.push_back(p);
   }
   if (in.bad()) throw InputError(file + ": read error (" + std::strerror(errno) + ")");
-  if (!have_header) {
-    throw InputError(file + ": no header row (expected " + column_list() +
+  if (!header) {
+    throw InputError(file + ": no header row (expected " + name_list(kColumnNames) +
                      ", the last three optional)");
   }
   book.description =
@@ -730,8 +707,9 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
       const TierRow* b = find_bracket(*rows, notional);
       if (b == nullptr) {
         throw InputError(key + ".positions: a drawn " + asset.symbol + " position of " +
-                         shortest(notional) + " USD is beyond the largest bracket of tier table " +
-                         tiers.name + " (max " + shortest(rows->back().max_notional_usd) +
+                         amount_text(notional) +
+                         " USD is beyond the largest bracket of tier table " + tiers.name +
+                         " (max " + amount_text(rows->back().max_notional_usd) +
                          " USD); raise book.synthetic.positions (now " + grouped(sb.positions) +
                          ") or lower open_interest." + asset.symbol);
       }

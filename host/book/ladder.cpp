@@ -12,9 +12,8 @@
 namespace liq {
 
 LadderGroup Ladders::build_group(const Scenario& sc, const Book& book, std::int32_t asset,
-                                 std::int32_t side, bool uniform,
-                                 const std::vector<std::size_t>& members) {
-  const bool is_long = side == 0;
+                                 Side side, bool uniform, const std::vector<std::size_t>& members) {
+  const bool is_long = side == Side::long_side;
   const bool funded = sc.assets[static_cast<std::size_t>(asset)].funded();
   // The order the market reaches them: longs from the highest liquidation price down,
   // shorts from the lowest up; ties broken by index so the order is total.
@@ -28,7 +27,7 @@ LadderGroup Ladders::build_group(const Scenario& sc, const Book& book, std::int3
   });
   LadderGroup g;
   g.asset = asset;
-  g.side = is_long ? PositionSide::long_side : PositionSide::short_side;
+  g.side = position_side(side);
   g.begin = static_cast<std::int32_t>(trigger_.size());
   const Position& first = book.positions[members.front()];
   g.funding_scale =
@@ -68,16 +67,14 @@ Ladders::Ladders(const Scenario& sc, const Book& book, const TierTable& tiers)
   // crossings can be summed from prefix sums (kernels/book.h). A CSV book with very many
   // distinct maintenance rates falls back to one ladder per (asset, side) — per maintenance
   // rate where the asset has funding, which exactness needs — without the shortcut.
-  using Key = std::tuple<std::int32_t, std::int32_t, double, double>;
+  using Key = std::tuple<std::int32_t, Side, double, double>;
   auto group_positions = [&](bool uniform) {
     std::map<Key, std::vector<std::size_t>> groups;
     for (std::size_t i = 0; i < book.positions.size(); ++i) {
       const Position& p = book.positions[i];
       const bool funded = sc.assets[static_cast<std::size_t>(p.asset)].funded();
-      const Key key =
-          uniform
-              ? Key{p.asset, static_cast<std::int32_t>(p.side), p.mm_rate, p.maint_amount_usd}
-              : Key{p.asset, static_cast<std::int32_t>(p.side), funded ? p.mm_rate : -1.0, -1.0};
+      const Key key = uniform ? Key{p.asset, p.side, p.mm_rate, p.maint_amount_usd}
+                              : Key{p.asset, p.side, funded ? p.mm_rate : -1.0, -1.0};
       groups[key].push_back(i);
     }
     return groups;

@@ -33,8 +33,8 @@ class Ladders {
 
  private:
   /// Sorts one group's members into trigger order and appends them to the arrays.
-  LadderGroup build_group(const Scenario& sc, const Book& book, std::int32_t asset,
-                          std::int32_t side, bool uniform, const std::vector<std::size_t>& members);
+  LadderGroup build_group(const Scenario& sc, const Book& book, std::int32_t asset, Side side,
+                          bool uniform, const std::vector<std::size_t>& members);
 
   std::vector<LadderGroup> groups_;
   std::vector<double> trigger_, quantity_, bankrupt_, entry_, prefix_q_, prefix_qk_;

@@ -1,79 +1,73 @@
-// liqstress — JSON text of numbers, strings and metrics (see json.h).
+// liqstress — JSON documents (see json.h).
 #include "host/io/json.h"
-
-#include <cmath>
-#include <iomanip>
-#include <sstream>
-
-#include "host/util/format.h"
 
 namespace liq {
 
 namespace {
 
-std::string json_interval(const Interval& i) {
-  std::string out = "[";
-  out.append(json_number(i.lo)).append(", ").append(json_number(i.hi)).append("]");
+constexpr auto kReplace = Json::error_handler_t::replace;
+
+/// [{"<level_key>": levels[i], "<value_key>": values[i], "ci": [lo, hi]}, ...].
+Json per_level(const char* level_key, const std::vector<double>& levels, const char* value_key,
+               const std::vector<double>& values, const std::vector<Interval>& ci) {
+  Json out = Json::array();
+  for (std::size_t i = 0; i < levels.size(); ++i)
+    out.push_back({{level_key, levels[i]}, {value_key, values[i]}, {"ci", json_interval(ci[i])}});
   return out;
 }
 
 }  // namespace
 
-std::string json_number(double x) {
-  if (!std::isfinite(x)) return "null";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
+std::string json_text(const Json& j) {
+  return j.dump(2, ' ', false, kReplace) + "\n";
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (static_cast<unsigned char>(ch) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-      out += buf;
-    } else {
-      out += ch;
-    }
+std::string json_line(const Json& j) {
+  std::string out;
+  if (j.is_object()) {
+    for (const auto& [key, value] : j.items())
+      out.append(out.empty() ? "" : ", ")
+          .append(Json(key).dump(-1, ' ', false, kReplace))
+          .append(": ")
+          .append(json_line(value));
+    return "{" + out + "}";
   }
-  return out + "\"";
+  if (j.is_array()) {
+    for (const Json& value : j) out.append(out.empty() ? "" : ", ").append(json_line(value));
+    return "[" + out + "]";
+  }
+  return j.dump(-1, ' ', false, kReplace);
 }
 
-std::string metrics_json(const std::vector<Metric>& metrics, const std::string& header) {
-  std::ostringstream o;
-  o << "{\n";
-  if (!header.empty()) o << header << ",\n";
-  o << "  \"metrics\": {";
-  for (std::size_t k = 0; k < metrics.size(); ++k) {
-    const Metric& m = metrics[k];
+Json json_interval(const Interval& i) {
+  return Json::array({i.lo, i.hi});
+}
+
+Json difference_json(const Difference& d) {
+  Json j = {{"value", d.value},
+            {"unpaired_ci", json_interval({d.value - d.unpaired_half, d.value + d.unpaired_half})}};
+  if (d.has_paired) j["paired_ci"] = json_interval(d.paired);
+  return j;
+}
+
+Json metrics_json(const std::vector<Metric>& metrics) {
+  Json out = Json::object();
+  for (const Metric& m : metrics) {
     const MetricSummary& s = m.summary;
-    o << (k == 0 ? "\n" : ",\n") << "    " << json_string(m.name)
-      << ": {\"label\": " << json_string(m.label) << ", \"units\": \"USD\", \"n\": " << s.n
-      << ", \"effective_n\": " << json_number(s.effective_n)
-      << ", \"mean\": " << json_number(s.mean) << ", \"stderr\": " << json_number(s.stderr_mean)
-      << ",\n      \"var\": [";
-    for (std::size_t i = 0; i < s.levels.size(); ++i)
-      o << (i ? ", " : "") << "{\"level\": " << json_number(s.levels[i])
-        << ", \"value\": " << json_number(s.var[i]) << ", \"ci\": " << json_interval(s.var_ci[i])
-        << "}";
-    o << "],\n      \"es\": [";
-    for (std::size_t i = 0; i < s.levels.size(); ++i)
-      o << (i ? ", " : "") << "{\"level\": " << json_number(s.levels[i])
-        << ", \"value\": " << json_number(s.es[i]) << ", \"ci\": " << json_interval(s.es_ci[i])
-        << "}";
-    o << "],\n      \"exceedance\": [";
-    for (std::size_t i = 0; i < s.thresholds.size(); ++i)
-      o << (i ? ", " : "") << "{\"threshold\": " << json_number(s.thresholds[i])
-        << ", \"probability\": " << json_number(s.exceedance[i])
-        << ", \"ci\": " << json_interval(s.exceedance_ci[i]) << "}";
-    o << "]}";
+    out[m.name] = {
+        {"label", m.label},
+        {"units", "USD"},
+        {"n", s.n},
+        {"effective_n", s.effective_n},
+        {"mean", s.mean},
+        {"stderr", s.stderr_mean},
+        {"var", per_level("level", s.levels, "value", s.var, s.var_ci)},
+        {"es", per_level("level", s.levels, "value", s.es, s.es_ci)},
+        {"exceedance",
+         per_level("threshold", s.thresholds, "probability", s.exceedance, s.exceedance_ci)},
+    };
   }
-  o << "\n  }\n}\n";
-  return o.str();
+  return out;
 }
 
 }  // namespace liq

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "host/io/json.h"
 #include "host/scenario/config.h"
 #include "host/util/sha256.h"
 #include "host/util/version.h"
@@ -36,45 +35,6 @@ class LittleEndian {
   }
   Sha256& h_;
 };
-
-/// Reads a JSON string literal starting at text[at] == '"' (escapes as json_string writes
-/// them, and \/, \b, \f, \n, \r, \t); `at` ends after the closing quote.
-std::string json_literal(const std::string& text, std::size_t& at) {
-  if (at >= text.size() || text[at] != '"') throw std::runtime_error("expected a string");
-  std::string out;
-  for (++at; at < text.size(); ++at) {
-    const char c = text[at];
-    if (c == '"') {
-      ++at;
-      return out;
-    }
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    if (++at >= text.size()) break;
-    const char e = text[at];
-    if (e == 'u') {
-      if (at + 4 >= text.size()) break;
-      const unsigned long code = std::stoul(text.substr(at + 1, 4), nullptr, 16);
-      if (code > 0x7f) throw std::runtime_error("non-ASCII \\u escape");
-      out += static_cast<char>(code);
-      at += 4;
-    } else {
-      const std::string from = "\"\\/bfnrt", to = "\"\\/\b\f\n\r\t";
-      const std::size_t k = from.find(e);
-      if (k == std::string::npos) throw std::runtime_error("bad escape");
-      out += to[k];
-    }
-  }
-  throw std::runtime_error("unterminated string");
-}
-
-void skip_blanks(const std::string& text, std::size_t& at) {
-  while (at < text.size() &&
-         (text[at] == ' ' || text[at] == '\n' || text[at] == '\t' || text[at] == '\r'))
-    ++at;
-}
 
 }  // namespace
 
@@ -116,38 +76,25 @@ std::string book_sha256(const Book& book, const std::vector<AssetSpec>& assets) 
   return h.hex();
 }
 
+Json inputs_object(const InputDigests& inputs) {
+  Json j = Json::object();
+  for (const auto& [name, hex] : inputs) j[name] = hex;
+  return j;
+}
+
 std::string inputs_json(const InputDigests& inputs) {
-  std::string out = "{";
-  for (const auto& [name, hex] : inputs) {
-    if (out.size() > 1) out += ", ";
-    out += json_string(name) + ": " + json_string(hex);
-  }
-  return out + "}";
+  return json_line(inputs_object(inputs));
 }
 
 InputDigests parse_inputs_json(const std::string& json) {
-  InputDigests out;
-  std::size_t at = 0;
-  skip_blanks(json, at);
-  if (at >= json.size() || json[at] != '{') throw std::runtime_error("expected {");
-  ++at;
-  skip_blanks(json, at);
-  if (at < json.size() && json[at] == '}') return out;
-  for (;;) {
-    skip_blanks(json, at);
-    std::string key = json_literal(json, at);
-    skip_blanks(json, at);
-    if (at >= json.size() || json[at] != ':') throw std::runtime_error("expected :");
-    ++at;
-    skip_blanks(json, at);
-    out[std::move(key)] = json_literal(json, at);
-    skip_blanks(json, at);
-    if (at < json.size() && json[at] == ',') {
-      ++at;
-      continue;
-    }
-    if (at < json.size() && json[at] == '}') return out;
-    throw std::runtime_error("expected , or }");
+  try {
+    const Json j = Json::parse(json);
+    if (!j.is_object()) throw std::runtime_error("expected an object");
+    InputDigests out;
+    for (const auto& [name, hex] : j.items()) out[name] = hex.get<std::string>();
+    return out;
+  } catch (const Json::exception& e) {
+    throw std::runtime_error(e.what());
   }
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "host/book/book.h"
+#include "host/io/json.h"
 #include "host/scenario/scenario.h"
 
 namespace liq {
@@ -34,8 +35,9 @@ InputDigests input_digests(const Scenario& scenario,
 /// none). Synthetic and CSV books alike: it names what the run simulates.
 std::string book_sha256(const Book& book, const std::vector<AssetSpec>& assets);
 
-/// {"input": "hex", ...} as one line of JSON (keys in order), and back. parse throws
-/// std::runtime_error on text that is not such an object.
+/// {"input": "hex", ...} (keys in order); as one line of JSON (the results files' `inputs`
+/// attribute), and back. parse throws std::runtime_error on text that is not such an object.
+Json inputs_object(const InputDigests& inputs);
 std::string inputs_json(const InputDigests& inputs);
 InputDigests parse_inputs_json(const std::string& json);
 

@@ -49,7 +49,7 @@ constexpr std::size_t kRecordFields = sizeof(kPathRecord) / sizeof(kPathRecord[0
 
 }  // namespace
 
-void ResultsWriter::check_target(const fs::path& target, bool force) {
+void ResultsWriter::check_target(const fs::path& target, WriteMode mode) {
   const std::string where = target.string();
   std::error_code ec;
   const fs::file_status status = fs::status(target, ec);
@@ -75,7 +75,7 @@ void ResultsWriter::check_target(const fs::path& target, bool force) {
   }
   // symlink_status: a dangling link at the target counts as an existing file, since the
   // final rename would replace it.
-  if (!force && fs::exists(fs::symlink_status(target, ec))) {
+  if (mode == WriteMode::create && fs::exists(fs::symlink_status(target, ec))) {
     throw InputError(where +
                      ": exists; pass --force to replace it, or choose another path with -o");
   }
@@ -103,7 +103,7 @@ void sync_file(const fs::path& path) {
 struct ResultsWriter::Impl {
   fs::path target;
   fs::path temp;
-  bool force = false;
+  WriteMode mode = WriteMode::create;
   bool per_path = false;
   std::size_t n_paths = 0;
   int n_assets = 0;
@@ -213,25 +213,24 @@ void ResultsWriter::Impl::close_all() {
   file.close("closing the file");
 }
 
-ResultsWriter::ResultsWriter(const std::filesystem::path& target, bool force,
+ResultsWriter::ResultsWriter(const std::filesystem::path& target, WriteMode mode,
                              const Provenance& provenance, const std::vector<std::string>& assets,
-                             std::size_t n_paths, bool per_path,
-                             const std::vector<std::string>& portfolios, bool growable)
+                             const ResultsLayout& layout)
     : impl_(std::make_unique<Impl>()) {
   h5::silence_errors();
-  check_target(target, force);
+  check_target(target, mode);
   Impl& m = *impl_;
   m.target = target;
   m.temp = target;
   m.temp += ".tmp." + std::to_string(::getpid());
-  m.force = force;
-  m.per_path = per_path;
-  m.n_paths = n_paths;
+  m.mode = mode;
+  m.per_path = layout.per_path;
+  m.n_paths = layout.n_paths;
   m.n_assets = static_cast<int>(assets.size());
-  m.n_portfolios = static_cast<int>(portfolios.size());
-  m.growable = growable;
+  m.n_portfolios = static_cast<int>(layout.portfolios.size());
+  m.growable = layout.growable;
   try {
-    m.create(provenance, assets, portfolios);
+    m.create(provenance, assets, layout.portfolios);
   } catch (const RuntimeFailure& e) {
     m.rethrow(e);  // impl_'s destructor then removes the temporary file
   }
@@ -452,7 +451,7 @@ void ResultsWriter::commit() {
   }
   sync_file(m.temp);
   const std::string where = m.target.string();
-  if (!m.force) {
+  if (m.mode == WriteMode::create) {
     // Without --force an existing target must survive even if it appeared during the run:
     // rename without replacing, atomically where the file system supports it.
     if (::renameat2(AT_FDCWD, m.temp.c_str(), AT_FDCWD, m.target.c_str(), RENAME_NOREPLACE) == 0) {

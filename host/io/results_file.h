@@ -46,23 +46,37 @@ struct Provenance {
   std::optional<std::string> shard_inputs;
 };
 
+/// What writing a results file does about a file already at its path.
+enum class WriteMode {
+  create,     // refuse it (InputError)
+  overwrite,  // replace it when the new file is committed (--force)
+};
+
+/// The per-path part of a results file.
+struct ResultsLayout {
+  std::size_t n_paths = 0;  // rows of /paths
+  bool per_path = true;     // write /paths at all (output.per_path)
+  // The [[portfolio]] accounts: their /paths columns are written only when there is one.
+  std::vector<std::string> portfolios = {};
+  // The /paths datasets can be resized with set_paths (a run whose length a stopping rule
+  // decides).
+  bool growable = false;
+};
+
 class ResultsWriter {
  public:
-  /// Checks the target (InputError: exists without force, folder missing or not writable)
-  /// and creates the temporary file with root attributes, /assets and, when `per_path`,
-  /// the /paths datasets sized for `n_paths` rows (chunked, shuffled, deflated).
-  /// `portfolios` names the [[portfolio]] accounts (their /paths columns are written only
-  /// when there is at least one).
-  /// `growable`: the /paths datasets can be resized with set_paths (a run whose length a
-  /// stopping rule decides).
-  ResultsWriter(const std::filesystem::path& target, bool force, const Provenance& provenance,
-                const std::vector<std::string>& assets, std::size_t n_paths, bool per_path,
-                const std::vector<std::string>& portfolios = {}, bool growable = false);
+  /// Checks the target (InputError: exists and `mode` is create, folder missing or not
+  /// writable) and creates the temporary file with root attributes, /assets and, when
+  /// `layout.per_path`, the /paths datasets sized for `layout.n_paths` rows (chunked,
+  /// shuffled, deflated).
+  ResultsWriter(const std::filesystem::path& target, WriteMode mode, const Provenance& provenance,
+                const std::vector<std::string>& assets, const ResultsLayout& layout);
   ~ResultsWriter();
 
-  /// The checks the constructor makes on the target (InputError: exists without force,
-  /// folder missing or not writable), for callers that must fail before creating anything.
-  static void check_target(const std::filesystem::path& target, bool force);
+  /// The checks the constructor makes on the target (InputError: exists and `mode` is
+  /// create, folder missing or not writable), for callers that must fail before creating
+  /// anything.
+  static void check_target(const std::filesystem::path& target, WriteMode mode);
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 

@@ -7,8 +7,8 @@
 #include "host/run/schedule.h"
 #include "host/run/signals.h"
 #include "host/util/errors.h"
+#include "host/util/format.h"
 #include "host/util/progress.h"
-#include "host/util/table.h"
 
 namespace liq {
 

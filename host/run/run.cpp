@@ -20,8 +20,8 @@
 #include "host/run/summaries.h"
 #include "host/stats/metrics.h"
 #include "host/util/errors.h"
+#include "host/util/format.h"
 #include "host/util/system.h"
-#include "host/util/table.h"
 
 namespace liq {
 

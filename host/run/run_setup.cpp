@@ -46,7 +46,9 @@ RunSetup set_up_run(const SetupRequest& request) {
   }
   if (request.target_check != TargetCheck::none) {
     const bool validate = request.target_check == TargetCheck::validate;
-    ResultsWriter::check_target(setup.target, request.force || validate);
+    // `validate` does not refuse an existing target: `run` may be given --force.
+    ResultsWriter::check_target(
+        setup.target, request.force || validate ? WriteMode::overwrite : WriteMode::create);
     std::error_code ec;
     setup.target_exists =
         validate && std::filesystem::exists(std::filesystem::symlink_status(setup.target, ec));

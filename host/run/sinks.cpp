@@ -65,8 +65,12 @@ ResultsSink::ResultsSink(const RunPlan& plan) : target_(plan.target()) {
   const Scenario& sc = plan.scenario();
   for (const AssetSpec& a : sc.assets) assets_.push_back(a.symbol);
   for (const PortfolioSpec& ps : sc.portfolios) portfolios_.push_back(ps.name);
-  writer_.emplace(plan.target(), plan.options.force, provenance_of(plan), assets_, plan.paths,
-                  sc.output.per_path, portfolios_, plan.target_rel_ci.has_value());
+  writer_.emplace(plan.target(), plan.options.force ? WriteMode::overwrite : WriteMode::create,
+                  provenance_of(plan), assets_,
+                  ResultsLayout{.n_paths = plan.paths,
+                                .per_path = sc.output.per_path,
+                                .portfolios = portfolios_,
+                                .growable = plan.target_rel_ci.has_value()});
   // Summaries read their columns back from the file's rows at the end; without per-path rows
   // they are kept in memory.
   if (!sc.output.per_path) memory_columns_.emplace(sc.n_assets(), plan.n_portfolios());

@@ -2,7 +2,6 @@
 #include "host/run/summaries.h"
 
 #include <optional>
-#include <sstream>
 
 #include "host/io/atomic_file.h"
 #include "host/io/json.h"
@@ -39,20 +38,17 @@ RunOutcome summarise(const RunPlan& plan, ResultsSink& results, const StepSums& 
 void write_summary_json(const RunPlan& plan, const RunOutcome& outcome) {
   const Scenario& sc = plan.scenario();
   const RunOptions& opt = plan.options;
-  std::ostringstream header;
-  header << "  \"format\": \"liqstress-summary\",\n  \"format_version\": 1,\n"
-         << "  \"results\": " << json_string(plan.target().string())
-         << ",\n  \"seed\": " << sc.simulation.seed << ",\n  \"first_path\": " << opt.first_path
-         << ",\n  \"paths\": " << outcome.paths;
-  if (plan.target_rel_ci) header << ",\n  \"stopped_by\": " << json_string(outcome.stopped_by);
-  header << ",\n  \"cascade\": {\"most_rounds_in_a_step\": " << outcome.counts.most_rounds
-         << ", \"max_cascade_rounds\": " << sc.impact.max_cascade_rounds
-         << ", \"paths_at_the_cap\": "
-         << outcome.counts.paths_with_at_least(
-                static_cast<std::size_t>(sc.impact.max_cascade_rounds))
-         << "}";
-  write_text_file_atomically(*opt.summary_json, metrics_json(outcome.metrics, header.str()),
-                             opt.force);
+  Json j = {{"format", "liqstress-summary"},     {"format_version", 1},
+            {"results", plan.target().string()}, {"seed", sc.simulation.seed},
+            {"first_path", opt.first_path},      {"paths", outcome.paths}};
+  if (plan.target_rel_ci) j["stopped_by"] = outcome.stopped_by;
+  j["cascade"] = {
+      {"most_rounds_in_a_step", outcome.counts.most_rounds},
+      {"max_cascade_rounds", sc.impact.max_cascade_rounds},
+      {"paths_at_the_cap",
+       outcome.counts.paths_with_at_least(static_cast<std::size_t>(sc.impact.max_cascade_rounds))}};
+  j["metrics"] = metrics_json(outcome.metrics);
+  write_text_file_atomically(*opt.summary_json, json_text(j), opt.force);
 }
 
 }  // namespace liq

@@ -11,6 +11,7 @@
 
 #include "host/scenario/config.h"
 #include "host/scenario/toml_text.h"
+#include "host/util/format.h"
 
 namespace liq {
 namespace {

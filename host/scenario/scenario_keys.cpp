@@ -14,6 +14,7 @@
 #include "host/scenario/spelling.h"
 #include "host/scenario/tiers.h"
 #include "host/scenario/toml_text.h"
+#include "host/util/format.h"
 #include "host/util/linalg.h"
 #include "kernels/market.h"
 
@@ -308,7 +309,7 @@ void read_correlation(Load& l, const Item& item, const Cursor& c) {
     return;
   }
   const std::string problem =
-      "not positive semi-definite (smallest eigenvalue " + brief(smallest) + ")";
+      "not positive semi-definite (smallest eigenvalue " + significant(smallest, 3) + ")";
   if (!l.s.repair_correlation) {
     l.r.fail(item, problem + "; fix the matrix or set market.repair_correlation = true");
   }
@@ -324,10 +325,10 @@ void read_correlation(Load& l, const Item& item, const Cursor& c) {
   const int wj = worst % n;
   l.s.warnings.push_back(l.r.where(item) + ": " + problem +
                          "; repaired to the nearest correlation matrix (largest entry change " +
-                         brief(std::abs(repaired[worst] - m[worst])) + " at [" +
+                         significant(std::abs(repaired[worst] - m[worst]), 3) + " at [" +
                          std::to_string(wi) + "][" + std::to_string(wj) + "], " + l.symbols[wi] +
                          "-" + l.symbols[wj] + ": " + number_text(m[worst]) + " -> " +
-                         brief(repaired[worst]) + ")");
+                         significant(repaired[worst], 3) + ")");
   l.s.correlation = std::move(repaired);
 }
 
@@ -387,8 +388,9 @@ void read_jump_rate(Load& l, const Item& item, const Cursor& c) {
   l.r.check(j.rate >= 0, item, "must be >= 0");
   const double per_step = j.rate * l.s.simulation.step_s / kSecondsPerYear;
   l.r.check(per_step <= kMaxJumpsPerStep, item,
-            "expects " + brief(per_step) + " jumps per step (rate is per year), more than " +
-                number_text(kMaxJumpsPerStep) + "; lower the rate or shorten the step");
+            "expects " + significant(per_step, 3) +
+                " jumps per step (rate is per year), more than " + number_text(kMaxJumpsPerStep) +
+                "; lower the rate or shorten the step");
 }
 
 constexpr Key kJumpKeys[] = {
@@ -660,7 +662,7 @@ void read_regime_correlation(Load& l, const Item& item, const Cursor& c) {
   const int n = static_cast<int>(l.symbols.size());
   const double smallest = symmetric_eigenvalues(m, n).front();
   l.r.check(is_psd(m, n, smallest), item,
-            "not positive semi-definite (smallest eigenvalue " + brief(smallest) + ")");
+            "not positive semi-definite (smallest eigenvalue " + significant(smallest, 3) + ")");
   regime_of(l, c.ix).correlation = std::move(m);
 }
 

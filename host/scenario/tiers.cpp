@@ -8,6 +8,7 @@
 #include "host/scenario/schema.h"
 #include "host/scenario/toml_text.h"
 #include "host/util/errors.h"
+#include "host/util/format.h"
 
 // The tables below name only the fields a key sets (designated initializers); the rest keep
 // their defaults by design, which g++ 12 reports under -Wextra.

@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
-#include <cstdio>
 #include <sstream>
 #include <system_error>
+
+#include "host/util/format.h"
 
 namespace liq {
 namespace {
@@ -14,15 +14,6 @@ namespace {
 // toml++ prints double-quoted strings with these flags (literal strings are legal but
 // surprise readers of `validate`).
 constexpr toml::format_flags kFormatFlags = toml::format_flags::allow_unicode_strings;
-
-/// Shortest text that reads back as exactly `v` (std::to_chars round-trip guarantee).
-std::string shortest(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  const auto res = std::to_chars(buf, buf + sizeof(buf), v);
-  return std::string(buf, res.ptr);
-}
 
 bool is_num_char(char c) {
   return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
@@ -50,30 +41,10 @@ bool starts_number(std::string_view text, std::size_t i) {
 
 }  // namespace
 
-std::string number_text(double v) {
-  std::string s = shortest(v);
-  const auto e = s.find('e');
-  if (e == std::string::npos) return s;
-  std::string exponent = s.substr(e + 1);
-  std::string sign;
-  if (exponent.front() == '+' || exponent.front() == '-') {
-    if (exponent.front() == '-') sign = "-";
-    exponent.erase(0, 1);
-  }
-  exponent.erase(0, std::min(exponent.find_first_not_of('0'), exponent.size() - 1));
-  return s.substr(0, e + 1) + sign + exponent;
-}
-
 std::string float_literal(double v) {
   std::string s = number_text(v);
   if (s.find_first_of(".en") == std::string::npos) s += ".0";
   return s;
-}
-
-std::string brief(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.3g", v);
-  return buf;
 }
 
 std::string trim(std::string_view s) {

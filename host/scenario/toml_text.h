@@ -1,4 +1,4 @@
-// liqstress — how scenario values are spelt as text: numbers as people write them, the TOML
+// liqstress — how scenario values are spelt as text (numbers: host/util/format.h): the TOML
 // that toml++ prints with its floats shortened, values quoted in messages ("got VALUE"),
 // durations ("90s", "1d"). Shared by the reader, the resolved-TOML writer and the tier checks.
 #pragma once
@@ -11,14 +11,8 @@
 
 namespace liq {
 
-/// Shortest exact digits written as people write them: "4e8" rather than "4e+08".
-std::string number_text(double v);
-
 /// `v` as a TOML float literal: a ".0" where the digits alone would read as an integer.
 std::string float_literal(double v);
-
-/// Three significant figures, for eigenvalues and entry changes in messages.
-std::string brief(double v);
 
 /// `s` without surrounding blanks.
 std::string trim(std::string_view s);

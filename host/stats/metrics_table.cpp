@@ -2,9 +2,7 @@
 #include "host/stats/metrics_table.h"
 
 #include <cmath>
-#include <iomanip>
 #include <ostream>
-#include <sstream>
 
 #include "host/util/format.h"
 #include "host/util/table.h"
@@ -27,12 +25,6 @@ std::string with_interval(double value, const Interval& ci) {
   return out;
 }
 
-std::string level_name(double p) {
-  std::ostringstream o;
-  o << std::setprecision(4) << p * 100.0 << "%";
-  return o.str();
-}
-
 }  // namespace
 
 void print_metrics_table(const std::vector<Metric>& metrics, std::ostream& out) {
@@ -46,8 +38,8 @@ void print_metrics_table(const std::vector<Metric>& metrics, std::ostream& out) 
   }
   std::vector<std::string> header{"metric", "mean ± s.e."};
   for (double p : shown) {
-    header.push_back("VaR " + level_name(p) + " (95% CI)");
-    header.push_back("ES " + level_name(p) + " (95% CI)");
+    header.push_back("VaR " + level_percent(p) + " (95% CI)");
+    header.push_back("ES " + level_percent(p) + " (95% CI)");
   }
   TextTable t(header);
   for (const Metric& m : metrics) {

@@ -2,9 +2,7 @@
 #include "host/stats/paired.h"
 
 #include <algorithm>
-#include <iomanip>
 #include <span>
-#include <sstream>
 
 #include "host/util/format.h"
 
@@ -52,12 +50,6 @@ std::optional<Estimate> estimate_of(const MetricSummary& s, const Stat& st) {
 
 namespace {
 
-std::string level_text(double p) {
-  std::ostringstream o;
-  o << std::setprecision(4) << p * 100.0 << "%";
-  return o.str();
-}
-
 /// The distinct values of `member` over the summaries of `metric` in every file, ascending.
 std::vector<double> values_of(const std::vector<std::vector<Metric>>& files,
                               const std::string& metric,
@@ -83,8 +75,8 @@ std::vector<Stat> union_of_stats(const std::vector<std::vector<Metric>>& files) 
   for (const std::string& name : names) {
     stats.push_back(Stat{name, "mean", Stat::mean, 0.0});
     for (double p : values_of(files, name, &MetricSummary::levels)) {
-      stats.push_back(Stat{name, "VaR " + level_text(p), Stat::var, p});
-      stats.push_back(Stat{name, "ES " + level_text(p), Stat::es, p});
+      stats.push_back(Stat{name, "VaR " + level_percent(p), Stat::var, p});
+      stats.push_back(Stat{name, "ES " + level_percent(p), Stat::es, p});
     }
     for (double t : values_of(files, name, &MetricSummary::thresholds))
       stats.push_back(Stat{name, "P(> " + millions(t) + "M)", Stat::exceedance, t});

@@ -1,27 +1,103 @@
-// liqstress — numbers as people read them (see format.h).
+// liqstress — numbers as text (see format.h).
 #include "host/util/format.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <iomanip>
-#include <sstream>
+#include <locale>
 
 namespace liq {
 
+namespace {
+
+/// The "C" locale with ',' between groups of three digits: what {fmt}'s `L` formats with.
+const std::locale& separators() {
+  struct Thousands : std::numpunct<char> {
+    char do_thousands_sep() const override { return ','; }
+    std::string do_grouping() const override { return "\3"; }
+  };
+  static const std::locale loc(std::locale::classic(), new Thousands);
+  return loc;
+}
+
+}  // namespace
+
 std::string millions(double usd) {
   if (!std::isfinite(usd)) return "n/a";
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(2) << usd / 1e6;
-  const std::string s = o.str();
-  // Thousands separators in the integer part.
-  const std::size_t dot = s.find('.');
-  const std::size_t start = s[0] == '-' ? 1 : 0;
-  std::string out = s.substr(0, start);
-  for (std::size_t i = start; i < dot; ++i) {
-    if (i > start && (dot - i) % 3 == 0) out += ',';
-    out += s[i];
+  return fmt::format(separators(), "{:.2Lf}", usd / 1e6);
+}
+
+std::string grouped(std::int64_t n) {
+  return fmt::format(separators(), "{:L}", n);
+}
+
+std::string format_count(double value) {
+  if (!std::isfinite(value)) return std::to_string(value);
+  const std::string digits = grouped(std::llround(std::fabs(value)));
+  return value < 0 ? "-" + digits : digits;
+}
+
+std::string format_percent(double fraction, int digits) {
+  return fmt::format("{:.{}f}%", 100.0 * fraction, digits);
+}
+
+std::string level_percent(double p) {
+  return significant(p * 100.0, 4) + "%";
+}
+
+std::string significant(double v, int digits) {
+  return fmt::format("{:.{}g}", v, digits);
+}
+
+std::string format_si(double value, int digits) {
+  static const char* const kPrefix[] = {"", " k", " M", " G", " T", " P"};
+  int p = 0;
+  double v = value;
+  while (std::fabs(v) >= 1000.0 && p < 5) {
+    v /= 1000.0;
+    ++p;
   }
-  out += s.substr(dot);
-  return out;
+  return significant(v, digits) + kPrefix[p];
+}
+
+std::string format_seconds(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  if (seconds < 60) return fmt::format("{:.0f} s", seconds);
+  if (seconds < 3600) {
+    const auto s = static_cast<long>(seconds);
+    return fmt::format("{} min {:02} s", s / 60, s % 60);
+  }
+  const auto m = static_cast<long>(seconds / 60);
+  return fmt::format("{} h {:02} min", m / 60, m % 60);
+}
+
+std::string shortest(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, res.ptr);
+}
+
+std::string number_text(double v) {
+  std::string s = shortest(v);
+  const auto e = s.find('e');
+  if (e == std::string::npos) return s;
+  std::string exponent = s.substr(e + 1);
+  std::string sign;
+  if (exponent.front() == '+' || exponent.front() == '-') {
+    if (exponent.front() == '-') sign = "-";
+    exponent.erase(0, 1);
+  }
+  exponent.erase(0, std::min(exponent.find_first_not_of('0'), exponent.size() - 1));
+  return s.substr(0, e + 1) + sign + exponent;
+}
+
+std::string amount_text(double v) {
+  const bool whole = std::isfinite(v) && std::abs(v) < 1e16 && v == std::trunc(v);
+  return whole ? fmt::format("{:.0f}", v) : shortest(v);
 }
 
 }  // namespace liq

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-#include "host/util/table.h"
+#include "host/util/format.h"
 
 namespace liq {
 

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "host/util/errors.h"
 #include "host/io/hdf5_util.h"
+#include "host/util/errors.h"
 
 namespace liq {
 namespace {
@@ -127,7 +127,8 @@ class ResultsFile : public ::testing::Test {
   // Writes n rows in two blocks ([0, split) and [split, n)) and commits.
   void write_file(const fs::path& target, std::size_t n, std::size_t split, bool force = false,
                   bool per_path = true) const {
-    ResultsWriter writer(target, force, test_provenance(n), kAssets, n, per_path);
+    ResultsWriter writer(target, force ? WriteMode::overwrite : WriteMode::create,
+                         test_provenance(n), kAssets, {.n_paths = n, .per_path = per_path});
     const int a = static_cast<int>(kAssets.size());
     writer.write_rows(0, make_rows(0, split, a));
     writer.write_rows(split, make_rows(split, n - split, a));
@@ -285,7 +286,7 @@ TEST_F(ResultsFile, ChunksStayWithinTheChunkByteBudget) {
   const fs::path target = dir_ / "big.h5";
   const std::size_t n = 100'000;
   {
-    ResultsWriter writer(target, false, test_provenance(n), kAssets, n, true);
+    ResultsWriter writer(target, WriteMode::create, test_provenance(n), kAssets, {.n_paths = n});
     writer.write_rows(n - 5, make_rows(n - 5, 5, 3));  // only the last chunk is allocated
     writer.commit();
   }
@@ -305,7 +306,7 @@ TEST_F(ResultsFile, ChunksStayWithinTheChunkByteBudget) {
 TEST_F(ResultsFile, ZeroPathsGiveEmptyDatasets) {
   const fs::path target = dir_ / "empty.h5";
   {
-    ResultsWriter writer(target, false, test_provenance(0), kAssets, 0, true);
+    ResultsWriter writer(target, WriteMode::create, test_provenance(0), kAssets, {.n_paths = 0});
     writer.write_rows(0, PathRows{});
     writer.commit();
   }
@@ -318,7 +319,7 @@ TEST_F(ResultsFile, ZeroPathsGiveEmptyDatasets) {
 
 TEST_F(ResultsFile, TemporaryFileSitsBesideTheTargetUntilCommit) {
   const fs::path target = dir_ / "r.h5";
-  ResultsWriter writer(target, false, test_provenance(3), kAssets, 3, true);
+  ResultsWriter writer(target, WriteMode::create, test_provenance(3), kAssets, {.n_paths = 3});
   EXPECT_EQ(writer.temporary_path().parent_path(), target.parent_path());
   EXPECT_EQ(writer.temporary_path().filename().string(), "r.h5.tmp." + std::to_string(::getpid()));
   EXPECT_TRUE(fs::exists(writer.temporary_path()));
@@ -335,7 +336,7 @@ TEST_F(ResultsFile, ExistingTargetIsKeptWithoutForce) {
   const fs::path target = dir_ / "r.h5";
   std::ofstream(target) << "precious";
   try {
-    ResultsWriter writer(target, false, test_provenance(7), kAssets, 7, true);
+    ResultsWriter writer(target, WriteMode::create, test_provenance(7), kAssets, {.n_paths = 7});
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
@@ -349,7 +350,7 @@ TEST_F(ResultsFile, ExistingTargetIsKeptWithoutForce) {
 
 TEST_F(ResultsFile, TargetAppearingDuringTheRunIsKeptWithoutForce) {
   const fs::path target = dir_ / "r.h5";
-  ResultsWriter writer(target, false, test_provenance(3), kAssets, 3, true);
+  ResultsWriter writer(target, WriteMode::create, test_provenance(3), kAssets, {.n_paths = 3});
   writer.write_rows(0, make_rows(0, 3, 3));
   std::ofstream(target) << "precious";
   EXPECT_THROW(writer.commit(), InputError);
@@ -360,7 +361,7 @@ TEST_F(ResultsFile, TargetAppearingDuringTheRunIsKeptWithoutForce) {
 TEST_F(ResultsFile, FailedCommitLeavesOnlyTheExistingTarget) {
   const fs::path target = dir_ / "r.h5";
   {
-    ResultsWriter writer(target, false, test_provenance(3), kAssets, 3, true);
+    ResultsWriter writer(target, WriteMode::create, test_provenance(3), kAssets, {.n_paths = 3});
     std::ofstream(target) << "precious";
     EXPECT_THROW(writer.commit(), InputError);
   }
@@ -370,7 +371,7 @@ TEST_F(ResultsFile, FailedCommitLeavesOnlyTheExistingTarget) {
 
 TEST_F(ResultsFile, RowErrorsNameTheDataset) {
   const fs::path target = dir_ / "r.h5";
-  ResultsWriter writer(target, false, test_provenance(7), kAssets, 7, true);
+  ResultsWriter writer(target, WriteMode::create, test_provenance(7), kAssets, {.n_paths = 7});
   PathRows rows = make_rows(0, 2, 3);
   rows.min_log_return.pop_back();
   try {
@@ -396,7 +397,7 @@ TEST_F(ResultsFile, ForceReplacesAnExistingTarget) {
 TEST_F(ResultsFile, WriterDestroyedBeforeCommitLeavesNothing) {
   const fs::path target = dir_ / "r.h5";
   {
-    ResultsWriter writer(target, false, test_provenance(7), kAssets, 7, true);
+    ResultsWriter writer(target, WriteMode::create, test_provenance(7), kAssets, {.n_paths = 7});
     writer.write_rows(0, make_rows(0, 4, 3));
     EXPECT_TRUE(fs::exists(writer.temporary_path()));
   }
@@ -407,7 +408,9 @@ TEST_F(ResultsFile, WriterDestroyedBeforeCommitLeavesNothing) {
 TEST_F(ResultsFile, DestroyedBeforeCommitKeepsAnExistingTargetEvenWithForce) {
   const fs::path target = dir_ / "r.h5";
   std::ofstream(target) << "old";
-  { ResultsWriter writer(target, true, test_provenance(7), kAssets, 7, true); }
+  {
+    ResultsWriter writer(target, WriteMode::overwrite, test_provenance(7), kAssets, {.n_paths = 7});
+  }
   EXPECT_EQ(slurp(target), "old");
   EXPECT_EQ(entries(), std::vector<std::string>{"r.h5"});
 }
@@ -415,7 +418,7 @@ TEST_F(ResultsFile, DestroyedBeforeCommitKeepsAnExistingTargetEvenWithForce) {
 TEST_F(ResultsFile, MissingFolderIsBadInput) {
   const fs::path target = dir_ / "nope" / "r.h5";
   try {
-    ResultsWriter writer(target, false, test_provenance(7), kAssets, 7, true);
+    ResultsWriter writer(target, WriteMode::create, test_provenance(7), kAssets, {.n_paths = 7});
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
@@ -427,14 +430,16 @@ TEST_F(ResultsFile, MissingFolderIsBadInput) {
 TEST_F(ResultsFile, TargetThatIsAFolderIsBadInput) {
   const fs::path target = dir_ / "out.h5";
   fs::create_directories(target);
-  EXPECT_THROW(ResultsWriter(target, true, test_provenance(7), kAssets, 7, true), InputError);
+  EXPECT_THROW(ResultsWriter(target, WriteMode::overwrite, test_provenance(7), kAssets,
+                             {.n_paths = 7, .per_path = true}),
+               InputError);
   EXPECT_TRUE(fs::is_directory(target));
   EXPECT_EQ(entries(), std::vector<std::string>{"out.h5"});
 }
 
 TEST_F(ResultsFile, RowsOutsideTheFileAreAnInternalError) {
   const fs::path target = dir_ / "r.h5";
-  ResultsWriter writer(target, false, test_provenance(7), kAssets, 7, true);
+  ResultsWriter writer(target, WriteMode::create, test_provenance(7), kAssets, {.n_paths = 7});
   EXPECT_THROW(writer.write_rows(5, make_rows(5, 3, 3)), RuntimeFailure);
   EXPECT_THROW(writer.write_rows(8, make_rows(8, 1, 3)), RuntimeFailure);
   EXPECT_THROW(writer.write_rows(0, make_rows(0, 2, 2)), RuntimeFailure);  // wrong asset count
@@ -447,7 +452,8 @@ TEST_F(ResultsFile, RowsOutsideTheFileAreAnInternalError) {
 TEST_F(ResultsFile, PerPathFalseLeavesOutThePathsGroup) {
   const fs::path target = dir_ / "r.h5";
   {
-    ResultsWriter writer(target, false, test_provenance(7), kAssets, 7, /*per_path=*/false);
+    ResultsWriter writer(target, WriteMode::create, test_provenance(7), kAssets,
+                         {.n_paths = 7, .per_path = false});
     writer.write_rows(0, make_rows(0, 7, 3));  // accepted and ignored
     writer.commit();
   }
