@@ -32,6 +32,27 @@ int bench_command(const BenchOptions& options, std::ostream& out, std::ostream& 
 int merge_command(const std::string& output, const std::vector<std::string>& inputs, bool force,
                   bool quiet, bool allow_mixed, std::ostream& out, std::ostream& err);
 
+/// liqstress reverse CONFIG: the smallest scale of a stress direction at which a statistic of a
+/// metric reaches a target (host/app/reverse.cpp).
+struct ReverseOptions {
+  std::string config;
+  std::string metric = "bad_debt_usd";  // a /summary metric
+  std::string statistic = "mean";       // mean | var:P | es:P | exceed:USD
+  double target = 0.0;
+  std::string scale = "shock";  // shock | a real-valued scenario key
+  std::optional<std::int64_t> paths;
+  std::vector<std::string> sets;
+  std::string backend = "auto";
+  int threads = 0;
+  double max_scale = 64.0;
+  double tolerance = 1e-3;  // relative, on s*
+  std::optional<std::string> output_dir;
+  bool force = false;
+  bool json = false;
+  bool quiet = false;
+};
+int reverse_command(const ReverseOptions& options, std::ostream& out, std::ostream& err);
+
 struct SweepOptions {
   std::string config;
   std::vector<std::string> vary;          // --vary KEY=FROM:TO:N or KEY=V1,V2,...

@@ -130,6 +130,35 @@ int main(int argc, char** argv) {
   sweep_cmd->add_flag("--list", sweep.list, "print the grid (points, files, settings) and exit");
   sweep_cmd->add_flag("--json", sweep.json, "print the table as JSON");
 
+  ReverseOptions reverse;
+  CLI::App* reverse_cmd =
+      app.add_subcommand("reverse",
+                         "reverse stress test: the smallest scale of a stress at which a statistic "
+                         "reaches a target");
+  reverse_cmd->add_option("config", reverse.config, "scenario file")->required();
+  reverse_cmd->add_option("--metric", reverse.metric, "a /summary metric")->capture_default_str();
+  reverse_cmd->add_option("--statistic", reverse.statistic, "mean | var:P | es:P | exceed:USD")
+      ->capture_default_str();
+  reverse_cmd->add_option("--target", reverse.target, "the value the statistic must reach")
+      ->required();
+  reverse_cmd
+      ->add_option("--scale", reverse.scale,
+                   "the stress direction: shock (every [[shock]]'s returns) or a real-valued key")
+      ->capture_default_str();
+  reverse_cmd->add_option("--paths", reverse.paths, "paths per trial (default simulation.paths)");
+  reverse_cmd->add_option("--set", reverse.sets, "override a scenario key")->take_all();
+  reverse_cmd->add_option("--backend", reverse.backend, "auto | cpu | cuda")->capture_default_str();
+  reverse_cmd->add_option("--threads", reverse.threads, "CPU threads (0: all cores)");
+  reverse_cmd->add_option("--max-scale", reverse.max_scale, "largest scale tried")
+      ->capture_default_str();
+  reverse_cmd->add_option("--tolerance", reverse.tolerance, "relative tolerance on s*")
+      ->capture_default_str();
+  reverse_cmd->add_option("-o,--output", reverse.output_dir,
+                          "folder for the scenario at s* (default results/)");
+  reverse_cmd->add_flag("--force", reverse.force, "replace an existing scenario file");
+  reverse_cmd->add_flag("--json", reverse.json, "print the answer and the trials as JSON");
+  reverse_cmd->add_flag("--quiet", reverse.quiet, "no trial lines on stderr");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -157,6 +186,7 @@ int main(int argc, char** argv) {
       return merge_command(merge_output, merge_inputs, merge_force, merge_quiet, merge_allow_mixed,
                            std::cout, std::cerr);
     if (*compare_cmd) return compare_command(compare_inputs, compare_json, std::cout, std::cerr);
+    if (*reverse_cmd) return reverse_command(reverse, std::cout, std::cerr);
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << '\n';
     return static_cast<int>(ExitCode::usage);

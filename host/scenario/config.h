@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,11 @@ Scenario load_scenario(const std::filesystem::path& file,
 Scenario load_scenario_text(std::string_view text, const std::string& source_name,
                             const std::filesystem::path& base_dir, const std::string& name,
                             const std::vector<std::string>& overrides = {});
+
+/// The value of a real-valued (float) key of the resolved scenario, by its dotted path as
+/// `--set` writes it ("market_jumps.mean", "shock[0].vol_multiplier"); nullopt when the key
+/// is not there or not a float.
+std::optional<double> resolved_real(const Scenario& scenario, const std::string& key_path);
 
 /// Parses a duration such as "90s", "15m", "6h", "3d" (also fractional, "1.5h") into
 /// seconds; "inf" only when `allow_inf`. Throws std::invalid_argument with the reason.

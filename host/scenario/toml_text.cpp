@@ -6,6 +6,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "host/scenario/config.h"
 #include "host/util/format.h"
 
 namespace liq {
@@ -129,6 +130,13 @@ std::string join_key(const std::string& parent, std::string_view key) {
 
 std::string index_key(const std::string& parent, std::size_t i) {
   return parent + "[" + std::to_string(i) + "]";
+}
+
+std::optional<double> resolved_real(const Scenario& scenario, const std::string& key_path) {
+  const toml::table resolved = toml::parse(scenario.resolved_toml);
+  const toml::node_view<const toml::node> node = resolved.at_path(key_path);
+  if (!node || !node.is_floating_point()) return std::nullopt;
+  return node.value<double>();
 }
 
 }  // namespace liq
