@@ -94,6 +94,8 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=1, help="seed of the bootstraps (default 1)")
     p.add_argument("--scenario", metavar="FILE",
                    help="write a complete runnable scenario, standard errors in comments")
+    p.add_argument("--json", metavar="FILE",
+                   help="write the estimates and their standard errors as JSON")
     p.add_argument("--liqstress", metavar="BIN",
                    help="check the written scenario with `BIN validate`")
     args = p.parse_args(argv)
@@ -810,6 +812,29 @@ def print_extras(res, syms):
               f"{g['pi_stress']:.3f}; filtered P(stress) on the last day {g['filtered_stress']:.3f}\n")
 
 
+def estimates_json(res, syms):
+    """The estimates and standard errors, unrounded, as plain lists and numbers."""
+    L = lambda x: np.asarray(x, float).tolist()
+    se = res["se"]
+    out = {"assets": syms, "days": res["T"], "years": res["years"],
+           "vol": L(res["vol"]), "vol_se": L(se["vol"]), "corr": L(res["corr"]),
+           "corr_se": L(se["corr"]), "beta": L(res["beta"]), "beta_se": L(se["beta"]),
+           "market": dict(res["market"], se=list(se["market"])),
+           "jumps": [dict(j, se=list(e)) for j, e in zip(res["jumps"], se["jumps"])]}
+    if "dof" in res:
+        out["dof"], out["dof_se"] = res["dof"]
+    if "regimes" in res:
+        out["regimes"] = {k: L(v) for k, v in res["regimes"].items()}
+        out["regimes_se"] = {k: L(v) for k, v in res["regimes_se"].items()}
+    return out
+
+
+def write_json(path, res, syms):
+    import json
+    with open(path, "w") as f:
+        json.dump(estimates_json(res, syms), f, indent=1, default=float)
+
+
 def write_scenario(args, text):
     with open(args.scenario, "w") as f:
         f.write(text)
@@ -860,6 +885,8 @@ def main(argv=None):
     print_extras(res, syms)
     if args.list_events:
         list_events(res, syms, r, start)
+    if args.json:
+        write_json(args.json, res, syms)
     if args.scenario:
         write_scenario(args, scenario_text(res, rv, syms, start, end, args))
 
