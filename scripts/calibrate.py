@@ -367,7 +367,8 @@ def fit_student_t(r):
 # 1 = stress. MODEL.md's chain runs in continuous time with generator Q, P = exp(Q * 1 day);
 # for two states exp(Q) has off-diagonals a = q01 (1 - e^-s)/s, b = q10 (1 - e^-s)/s with
 # s = q01 + q10, so s = -ln(1 - a - b) and q = (a, b) s / (a + b): the matrix logarithm in
-# closed form (it exists when a + b < 1).
+# closed form (it exists when a + b < 1; above 0.99 both are scaled down to sum to 0.99,
+# with a warning: no continuous-time chain switches that fast).
 
 def emission_loglik(r, covs, observed):
     """log N(r_t; 0, Sigma_s) per day and state, 0 on unobserved days."""
@@ -441,13 +442,18 @@ def fit_hmm(r, observed=None, start=None, max_iter=1000, tol=1e-8):
     return dict(par, loglik=ll, gamma=gamma, filtered=filt, iterations=it + 1)
 
 
+MAX_SWITCH = 0.99
+
+
 def rates_per_day(P):
     """Generator rates (calm -> stress, stress -> calm) per day of the continuous-time chain
     whose one-day transition matrix is P (two states; see above)."""
     a, b = float(P[0, 1]), float(P[1, 0])
-    if a + b >= 1.0:
-        raise ValueError(f"transition matrix {P.tolist()} has no real logarithm "
-                         "(a day's switch probabilities sum to 1 or more)")
+    if a + b > MAX_SWITCH:
+        print(f"warning: the daily transition matrix {np.round(P, 4).tolist()} has no real "
+              f"logarithm (switch probabilities sum to {a + b:.3f} >= 1): scaled to sum to "
+              f"{MAX_SWITCH} (same stationary law)", file=sys.stderr)
+        a, b = a * MAX_SWITCH / (a + b), b * MAX_SWITCH / (a + b)
     s = -math.log(1.0 - a - b)
     return a * s / (a + b), b * s / (a + b)
 
@@ -477,6 +483,13 @@ def simulate_hmm(fit, T, rng):
     return np.where(s[:, None] == 1, z @ chol[1].T, z @ chol[0].T)
 
 
+def no_regime_se(A):
+    """nan standard errors (when the bootstrap is turned off)"""
+    nan = float("nan")
+    return {"calm_vol": np.full(A, nan), "ratio": np.full(A, nan), "to_stress": nan,
+            "to_calm": nan, "pi_stress": nan, "corr": np.full((2, A, A), nan)}
+
+
 def regime_standard_errors(fit, T, n_boot, seed):
     """Standard errors of regime_summary's numbers by a parametric bootstrap: n_boot series
     of T days simulated from the fit, each refitted from the fit (fixed seed)."""
@@ -486,10 +499,7 @@ def regime_standard_errors(fit, T, n_boot, seed):
     for _ in range(n_boot):
         x = simulate_hmm(fit, T, rng)
         start = {"P": fit["P"], "p0": fit["p0"], "covs": fit["covs"]}
-        try:
-            s = regime_summary(fit_hmm(x, start=start))
-        except ValueError:
-            continue
+        s = regime_summary(fit_hmm(x, start=start))
         for k in keys:
             draws[k].append(s[k])
         draws["corr"].append(np.array(s["corr"]))
@@ -653,7 +663,8 @@ def fit_extras(res, r, args):
         fit = fit_hmm(r, observed=clean_days)
         res["hmm"] = fit
         res["regimes"] = regime_summary(fit)
-        res["regimes_se"] = regime_standard_errors(fit, len(r), args.bootstrap, args.seed)
+        res["regimes_se"] = (regime_standard_errors(fit, len(r), args.bootstrap, args.seed)
+                             if args.bootstrap >= 2 else no_regime_se(len(r[0])))
 
 
 def pm(se, digits):
@@ -673,11 +684,17 @@ def matrix_lines(key, m, se=None):
 
 
 def round_corr(c):
-    c = np.round(c, 3)
-    np.fill_diagonal(c, 1.0)
-    if np.linalg.eigvalsh(c).min() <= 0:
-        raise SystemExit("a rounded correlation matrix is not positive definite")
-    return c
+    """Rounded to 3 decimals; a matrix that is then not positive definite (a regime seen on a
+    few days) is shrunk towards the identity in steps of 1% until it is, with a warning."""
+    for shrink in np.arange(0.0, 1.0, 0.01):
+        r = np.round((1 - shrink) * c + shrink * np.eye(len(c)), 3)
+        np.fill_diagonal(r, 1.0)
+        if np.linalg.eigvalsh(r).min() > 1e-6:
+            if shrink:
+                print(f"warning: correlation matrix shrunk by {shrink:.2f} towards the identity "
+                      "to be positive definite", file=sys.stderr)
+            return r
+    raise SystemExit("a correlation matrix cannot be made positive definite")
 
 
 def method_lines(res, args):
