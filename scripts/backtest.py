@@ -191,11 +191,12 @@ def fit(r, closes, syms, ca):
     return res, cal.rounded(res, closes, syms)
 
 
-def stress_probability(res, r):
-    """P(stress tomorrow): the Hamilton filter over the window with the fitted parameters,
-    one day ahead."""
+def stress_probability(res, r, ca, syms):
+    """P(stress tomorrow): the Hamilton filter over today's window (its jump days missing)
+    with the last fit's parameters, one day ahead."""
     h = res["hmm"]
-    clean = (~res["idio"] & ~res["mkt"][:, None]).all(axis=1)
+    now = cal.calibrate(r, syms, ca.k_idio, ca.k_market, ca.sign_quota, jumps=ca.jumps == "on")
+    clean = (~now["idio"] & ~now["mkt"][:, None]).all(axis=1)
     _, _, _, filt = cal.forward_backward(cal.emission_loglik(r, h["covs"], clean), h["P"], h["p0"])
     return float((filt[-1] @ h["P"])[1])
 
@@ -274,11 +275,12 @@ def run_backtest(args, syms, portfolio):
                 fitted = d
             rv_today = dict(rv, assets={s: dict(rv["assets"][s], spot=float(closes[0, a]))
                                         for a, s in enumerate(syms)})
-            text = cal.scenario_text(res, rv_today, syms, d - dt.timedelta(days=args.window + 1),
-                                     d - dt.timedelta(days=1), ca)
+            text = cal.scenario_text(res, rv_today, syms,
+                                     fitted - dt.timedelta(days=args.window + 1),
+                                     fitted - dt.timedelta(days=1), ca)
             if portfolio:
                 text += portfolio_block(rv_today, syms, portfolio)
-            p_stress = stress_probability(res, r) if "hmm" in res else None
+            p_stress = stress_probability(res, r, ca, syms) if "hmm" in res else None
             loss, w = day_losses(text, args, args.seed + d.toordinal(), p_stress)
             for j, real in enumerate(realised_losses(rr, portfolio, syms)):
                 rows.append((d, j, Forecast(loss[:, j], w, rng), real, p_stress))
@@ -364,7 +366,7 @@ def plot(path, rows, names, title):
         ax.scatter(np.array(d)[hit], -real[hit], color="tab:red", s=14, zorder=3,
                    label="99% exceedance")
         ax.set_ylabel(name)
-        ax.legend(loc="lower left", fontsize=7, ncol=5)
+        ax.legend(loc="upper left", fontsize=7, ncol=5, framealpha=0.8)
     axes[0, 0].set_title(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

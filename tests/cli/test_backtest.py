@@ -123,9 +123,14 @@ class Rolling(CliTestCase):
             return proc.stdout, list(csv.DictReader(f))
 
     def test_a_short_rolling_backtest_writes_its_table_csv_and_figure(self):
-        out = os.path.join(self.tmp, "bt")
+        for model in ("jumps", "regimes"):
+            with self.subTest(model=model):
+                self.short_backtest(model)
+
+    def short_backtest(self, model):
+        out = os.path.join(self.tmp, "bt" + model)
         text, rows = self.backtest(self.write_prices(), dt.date(2021, 2, 1), dt.date(2021, 2, 6),
-                                   out, "--recalibrate-every", "3")
+                                   out, "--recalibrate-every", "3", "--model", model)
         self.assertEqual(len(rows), 6 * 3)  # six days, BTC, ETH and the portfolio
         self.assertEqual({r["position"] for r in rows}, {"BTC spot long", "ETH spot long",
                                                          "portfolio"})
