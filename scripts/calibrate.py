@@ -32,6 +32,12 @@ Usage:
   /usr/bin/python3 scripts/calibrate.py --toml snippet.toml  # also write the snippet to a file
   /usr/bin/python3 scripts/calibrate.py --assets BTC,ETH,SOL,DOGE,XRP,BNB
   /usr/bin/python3 scripts/calibrate.py --check configs/default.toml   # compare with a config
+  /usr/bin/python3 scripts/calibrate.py --regimes 2 --jumps off --scenario s.toml --liqstress BIN
+  /usr/bin/python3 scripts/calibrate.py --innovations student-t --json estimates.json
+
+Options --innovations student-t (degrees of freedom by maximum likelihood), --regimes 2 (a
+two-state hidden Markov model), --scenario (a complete scenario, standard errors in
+comments) and --json (estimates and standard errors) are described in configs/README.md.
 
 Caveats (also in configs/README.md): daily closes cannot see intraday jumps or intraday
 crashes that recover before 00:00 UTC, so jump rates are lower bounds and a jump's size is
