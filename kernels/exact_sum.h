@@ -29,7 +29,8 @@ constexpr double kImpactScale = 1e12;  // log-price impact resolution
 /// liquidated notional per (step, asset, side), then net forced flow per (step, asset),
 /// then the log-price impact at the step's end per (step, asset), then the ADL deficit per
 /// step and the notional ADL closed per step, then (with volatility regimes) the number of
-/// paths in each regime per (step, regime).
+/// paths in each regime per (step, regime), then the traded log-return ln(S/S0) at the step's
+/// end per (step, asset).
 struct StepCells {
   std::int32_t steps = 0;
   std::int32_t assets = 0;
@@ -48,7 +49,10 @@ struct StepCells {
   LIQ_HD std::int32_t regime(std::int32_t k, std::int32_t r) const {
     return steps * (assets * 4 + 2) + k * regimes + r;
   }
-  LIQ_HD std::int32_t total() const { return steps * (assets * 4 + 2 + regimes); }
+  LIQ_HD std::int32_t price(std::int32_t k, std::int32_t a) const {
+    return steps * (assets * 4 + 2 + regimes) + k * assets + a;
+  }
+  LIQ_HD std::int32_t total() const { return steps * (assets * 5 + 2 + regimes); }
 };
 
 /// The cells of a run's per-step sums from its market parameters (MarketParams,

@@ -70,6 +70,7 @@ LIQ_HD LIQ_FORCEINLINE void end_step(const Model& m, std::int32_t k, const StepS
     const double flow = ss.ladder_usd[a][1] - ss.ladder_usd[a][0] + ss.account_flow[a];
     st.flow_memory[a] = ss.q_pre[a] + flow;
     st.m[a] = ss.m_pre[a] + ss.shift[a];
+    add_exact(sums, cells.price(k, a), st.x[a] + st.m[a], kImpactScale);
     if (!has_book(m)) continue;
     for (int side = 0; side < 2; ++side) {
       if (ss.ladder_usd[a][side] > 0.0) {

@@ -13,6 +13,9 @@ is added when two files share a stem). DIR (created if missing) receives:
     timeline_<ASSET>.png       per step: mean net forced flow, mean liquidated notional
                                (longs, shorts) and mean price impact, each with the 95%
                                interval of the mean (mean +- 1.96 std / sqrt(n))
+    tail_<ASSET>.png           the typical path into the tail (/tail): the mean price path and
+                               liquidations per step over all paths against those over the
+                               worst (1 - p) of total liquidations (and of bad debt)
     portfolio_loss.png         P(loss > x) per [[portfolio]] account (only when a file has one)
     index.html                 all figures embedded (base64 data URIs) with a sentence on how
                                to read each, and tables of every number in /summary
@@ -173,6 +176,15 @@ class Scenario:
 
         # Time series.
         self.ts = {k: v.read() for k, v in r.timeseries.items() if k != "exact_sums"}
+
+        # The typical path into the tail (/tail), for the total and bad debt.
+        self.tail = {}
+        for metric in ("total_liquidated_usd", "bad_debt_usd"):
+            g = r.group("tail/" + metric)  # "0.99/log_return_mean", ...
+            levels = sorted({k.split("/")[0] for k in g}, key=float)
+            if levels and all(f"{p}/log_return_mean" in g for p in levels):
+                self.tail[metric] = {float(p): {k.split("/")[1]: v.read() for k, v in g.items()
+                                                if k.startswith(p + "/")} for p in levels}
 
         # Summary, every dataset and attribute of every metric.
         self.metrics = list(r.metrics)
@@ -548,6 +560,44 @@ def fig_timeline(scenarios, sym, notes):
     return fig
 
 
+def fig_tail(scenarios, sym):
+    have = [s for s in scenarios if sym in s.assets and s.tail and "log_return_mean" in s.ts]
+    if not have:
+        return None
+    fig, axes = plt.subplots(2, 1, figsize=(10, 8), sharex=True)
+    for s in have:
+        j = s.assets.index(sym)
+        t = (np.arange(s.steps) + 1) * s.step_seconds / 3600.0
+        axes[0].plot(t, 100 * np.expm1(s.ts["log_return_mean"][:, j]), color=s.color,
+                     linewidth=1.1, label=f"{s.name}: all paths")
+        liq = s.ts.get("liquidated_usd_mean")
+        if liq is not None:
+            axes[1].plot(t, liq[:, j, :].sum(axis=1), color=s.color, linewidth=1.1)
+        for metric, style in (("total_liquidated_usd", "--"), ("bad_debt_usd", ":")):
+            d = s.tail.get(metric)
+            if d is None:
+                continue
+            for l, (p, lv) in enumerate(sorted(d.items())):
+                label = f"{s.name}: worst {pct(1 - p)} of {metric}"
+                axes[0].plot(t, 100 * np.expm1(lv["log_return_mean"][:, j]), color=s.color,
+                             linestyle=style, linewidth=1.1 + l * 0.6, label=label)
+                axes[1].plot(t, lv["liquidated_usd_mean"][:, j, :].sum(axis=1),
+                             color=s.color, linestyle=style, linewidth=1.1 + l * 0.6)
+    axes[0].axhline(0.0, color="0.5", linewidth=0.8)
+    axes[0].set_ylabel("% from spot")
+    axes[0].set_title(f"{sym}: mean traded price path, all paths and the tails", fontsize=10)
+    axes[0].legend(fontsize=7)
+    axes[1].set_ylabel("USD per step")
+    axes[1].set_title(f"{sym}: mean liquidated notional per step (longs + shorts)", fontsize=10)
+    axes[1].yaxis.set_major_formatter(USD_FMT)
+    axes[1].set_xlabel("time since the start of the scenario, hours")
+    for ax in axes:
+        ax.grid(True, alpha=0.3)
+    fig.suptitle(f"The typical path into the tail, {sym}", fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    return fig
+
+
 # ----------------------------------------------------------------------------- HTML
 
 def num_cell(value, text, s, metric, stat, index=None, cls="num"):
@@ -754,6 +804,11 @@ def build(scenarios, outdir):
         name = add(f"timeline_{safe_name(sym)}.png", fig_timeline(scenarios, sym, notes))
         if name:
             timelines.append((sym, name))
+    tails = []
+    for sym in union(s.assets for s in scenarios):
+        name = add(f"tail_{safe_name(sym)}.png", fig_tail(scenarios, sym))
+        if name:
+            tails.append((sym, name))
     has_portfolios = any(s.portfolios for s in scenarios)
     fig_port = add("portfolio_loss.png", fig_portfolio_loss(scenarios, notes)) \
         if has_portfolios else None
@@ -825,6 +880,16 @@ def build(scenarios, outdir):
             parts.append(img(name, f"cascade timeline for {sym}"))
     else:
         parts.append(skipped("no file has /timeseries"))
+    parts.append(
+        "<p>The typical path into the tail: what a day in the worst 1% (output.tail_levels) of "
+        "total liquidations — dashed — or of bad debt — dotted — looks like, against the mean "
+        "over all paths (solid): the mean price path from spot and the mean liquidations per "
+        "step over the paths of that tail (/tail in the results file).</p>")
+    if tails:
+        for sym, name in tails:
+            parts.append(img(name, f"typical path into the tail for {sym}"))
+    else:
+        parts.append(skipped("no file has /tail"))
 
     parts.append("<h2>4. Portfolio losses</h2>")
     if fig_port:

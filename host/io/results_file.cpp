@@ -292,12 +292,48 @@ void write_regimes(hid_t root, hid_t timeseries, const StepSums& sums, std::uint
       "/regimes); exact counts over the number of paths");
   h5::write_block(d.get(), 0, n_steps, std::span<const double>(share));
   const auto first = static_cast<std::size_t>(cells.regime(0, 0));
-  const auto count = static_cast<std::size_t>(cells.total()) - first;
+  const auto count = static_cast<std::size_t>(cells.price(0, 0)) - first;
   const h5::Handle raw = h5::create_dataset(
       timeseries, "exact_sums_regimes", h5::TypeOf<std::uint64_t>::file(),
       {static_cast<hsize_t>(count), 4}, "1",
       "the exact accumulators behind regime_share, per cell [steps, regimes], as in exact_sums "
       "with scale 1 (a path counts 1)");
+  h5::write_block(raw.get(), 0, count,
+                  std::span<const std::uint64_t>(sums.words).subspan(first * 4));
+}
+
+/// The mean path: the traded log-return at each step's end per asset, its standard deviation
+/// across paths, and the exact sums behind them.
+void write_prices(hid_t timeseries, const StepSums& sums, std::uint64_t n_paths,
+                  const StepCells& cells) {
+  const auto n_steps = static_cast<std::size_t>(cells.steps);
+  const auto a = static_cast<std::size_t>(cells.assets);
+  std::vector<double> mean(n_steps * a), sd(n_steps * a);
+  for (std::int32_t k = 0; k < cells.steps; ++k) {
+    for (std::int32_t i = 0; i < cells.assets; ++i) {
+      const std::size_t at = static_cast<std::size_t>(k) * a + static_cast<std::size_t>(i);
+      mean[at] = sums.mean(cells.price(k, i), n_paths, kImpactScale);
+      sd[at] = sums.stddev(cells.price(k, i), n_paths, kImpactScale);
+    }
+  }
+  const std::vector<hsize_t> dims = {static_cast<hsize_t>(n_steps), static_cast<hsize_t>(a)};
+  const hid_t f64 = h5::TypeOf<double>::file();
+  const h5::Handle m = h5::create_dataset(
+      timeseries, "log_return_mean", f64, dims, "log-return (natural, dimensionless)",
+      "mean across paths of ln(S/S0), the traded price (impact included) at the step's end, per "
+      "asset: the mean path");
+  h5::write_block(m.get(), 0, n_steps, std::span<const double>(mean));
+  const h5::Handle s = h5::create_dataset(
+      timeseries, "log_return_std", f64, dims, "log-return (natural, dimensionless)",
+      "standard deviation across paths (n − 1) of ln(S/S0) at the step's end, per asset");
+  h5::write_block(s.get(), 0, n_steps, std::span<const double>(sd));
+  const auto first = static_cast<std::size_t>(cells.price(0, 0));
+  const auto count = static_cast<std::size_t>(cells.total()) - first;
+  const h5::Handle raw = h5::create_dataset(
+      timeseries, "exact_sums_price", h5::TypeOf<std::uint64_t>::file(),
+      {static_cast<hsize_t>(count), 4}, "1",
+      "the exact accumulators behind log_return_*, per cell [steps, A], as in exact_sums with "
+      "scale 1e12");
   h5::write_block(raw.get(), 0, count,
                   std::span<const std::uint64_t>(sums.words).subspan(first * 4));
 }
@@ -405,6 +441,7 @@ void ResultsWriter::write_timeseries(const StepSums& sums, std::uint64_t n_paths
         "[steps], then ADL closed [steps]), as in exact_sums with scale 100 (cents)");
     h5::write_block(adl.get(), 0, adl_cells, words.subspan(flow_cells * 4, adl_cells * 4));
     if (!regimes.empty()) write_regimes(m.file.get(), g.get(), sums, n_paths, cells, regimes);
+    write_prices(g.get(), sums, n_paths, cells);
   } catch (const RuntimeFailure& e) {
     m.rethrow(e);
   }
@@ -436,6 +473,15 @@ void ResultsWriter::write_summary(const std::vector<Metric>& metrics) {
   Impl& m = *impl_;
   try {
     liq::write_summary(m.file.get(), metrics);
+  } catch (const RuntimeFailure& e) {
+    m.rethrow(e);
+  }
+}
+
+void ResultsWriter::write_tails(const std::vector<TailSeries>& tails, std::int32_t steps) {
+  Impl& m = *impl_;
+  try {
+    liq::write_tails(m.file.get(), tails, steps, m.n_assets);
   } catch (const RuntimeFailure& e) {
     m.rethrow(e);
   }

@@ -102,6 +102,9 @@ class ResultsWriter {
   /// Writes /summary (host/stats/summary.h).
   void write_summary(const std::vector<Metric>& metrics);
 
+  /// Writes /tail (host/io/summary_file.h) for runs of `steps` steps.
+  void write_tails(const std::vector<TailSeries>& tails, std::int32_t steps);
+
   /// Closes the file and renames it onto the target (replacing it only with `force`).
   void commit();
 

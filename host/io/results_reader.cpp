@@ -94,6 +94,7 @@ StepSums ResultsFile::read_exact_sums() const {
     // first keeps the shape format_version 1 gave it).
     std::vector<const char*> names = {"timeseries/exact_sums", "timeseries/exact_sums_adl"};
     if (!regimes.empty()) names.push_back("timeseries/exact_sums_regimes");
+    names.push_back("timeseries/exact_sums_price");
     for (const char* name : names) {
       const h5::Handle d = open_dataset(file.get(), name);
       const std::vector<hsize_t> dims = h5::dataset_dims(d.get());

@@ -8,6 +8,8 @@
 
 #include "host/io/hdf5_util.h"
 #include "host/util/errors.h"
+#include "host/util/format.h"
+#include "host/util/format.h"
 
 namespace liq {
 
@@ -90,6 +92,57 @@ std::vector<double> read_doubles(hid_t group, const std::string& name) {
 
 }  // namespace
 
+/// The group of `name` under `root`, nested by its '/'-separated parts.
+h5::Handle nested_group(hid_t root, const std::string& name, const std::string& leaf,
+                        const std::string& branch) {
+  const std::vector<std::string> parts = split(name, '/');
+  h5::Handle g;
+  hid_t parent = root;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    g = open_or_create_group(
+        parent, parts[i],
+        i + 1 == parts.size() ? leaf + " " + name : branch + " " + parts[i] + " metrics");
+    parent = g.get();
+  }
+  return g;
+}
+
+void write_tails(hid_t file, const std::vector<TailSeries>& tails, std::int32_t steps, int assets) {
+  if (tails.empty()) return;
+  const h5::Handle root = h5::create_group(
+      file, "tail",
+      "per metric and output.tail_levels p (a group named by p), the typical path into the "
+      "metric's worst (1 - p) tail: the weighted mean over the tail's paths, per step, of "
+      "prices, liquidations and forced flow (results/README.md)");
+  const auto k = static_cast<hsize_t>(steps), a = static_cast<hsize_t>(assets);
+  const std::size_t n = static_cast<std::size_t>(k * a);
+  for (const TailSeries& t : tails) {
+    const h5::Handle m = nested_group(root.get(), t.metric, "tail of", "tails of");
+    for (std::size_t l = 0; l < t.levels.size(); ++l) {
+      const h5::Handle g =
+          h5::create_group(m.get(), shortest(t.levels[l]),
+                           "the worst 1 - p of " + t.metric + ", p = " + shortest(t.levels[l]));
+      h5::write_attribute<double>(g.get(), "level", t.levels[l]);
+      h5::write_attribute<std::uint64_t>(g.get(), "paths", t.paths[l]);
+      h5::write_attribute<double>(g.get(), "weight", t.weight[l]);
+      const auto part = [&](const std::vector<double>& v, std::size_t width) {
+        return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(l * n * width),
+                                   v.begin() + static_cast<std::ptrdiff_t>((l + 1) * n * width));
+      };
+      write_vector(g.get(), "log_return_mean", {k, a}, "log-return (natural, dimensionless)",
+                   "mean over the tail's paths of ln(S/S0) at each step's end",
+                   part(t.log_return, 1));
+      write_vector(g.get(), "liquidated_usd_mean", {k, a, 2}, "USD",
+                   "mean over the tail's paths of the notional liquidated in each step, per "
+                   "asset and side (0 long, 1 short)",
+                   part(t.liquidated, 2));
+      write_vector(g.get(), "forced_flow_usd_mean", {k, a}, "USD",
+                   "mean over the tail's paths of the step's net forced flow per asset (buys > 0)",
+                   part(t.flow, 1));
+    }
+  }
+}
+
 void write_summary(hid_t file, const std::vector<Metric>& metrics) {
   const h5::Handle root = h5::create_group(
       file, "summary",
@@ -103,15 +156,7 @@ void write_summary(hid_t file, const std::vector<Metric>& metrics) {
   h5::create_string_dataset(root.get(), "metrics", names, "name",
                             "the metrics below in a fixed order; each is a group of that path");
   for (const Metric& m : metrics) {
-    const std::vector<std::string> parts = split(m.name, '/');
-    h5::Handle g;
-    hid_t parent = root.get();
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      g = open_or_create_group(
-          parent, parts[i],
-          i + 1 == parts.size() ? "summary of " + m.name : "summaries of " + parts[i] + " metrics");
-      parent = g.get();
-    }
+    const h5::Handle g = nested_group(root.get(), m.name, "summary of", "summaries of");
     const MetricSummary& s = m.summary;
     const hid_t at = g.get();
     h5::write_attribute<std::uint64_t>(at, "n", s.n);

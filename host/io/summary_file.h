@@ -5,6 +5,8 @@
 #include <hdf5.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "host/stats/metrics.h"
@@ -30,6 +32,20 @@ class FileColumns final : public ColumnSource {
 
 /// Writes `/summary` (one group per metric, nested by its name's parts) into an open file.
 void write_summary(hid_t file, const std::vector<Metric>& metrics);
+
+/// The typical path into one metric's tail (/tail/<metric>, results/README.md): per level p,
+/// the paths of its worst (1 − p) tail, their weight, and the weighted mean over them per
+/// step of the traded log-return [steps, A], the liquidated notional [steps, A, 2] and the
+/// forced flow [steps, A].
+struct TailSeries {
+  std::string metric;
+  std::vector<double> levels, weight;                // [L]
+  std::vector<std::uint64_t> paths;                  // [L]
+  std::vector<double> log_return, liquidated, flow;  // [L, steps, A(, 2)]
+};
+
+/// Writes `/tail` (one group per metric, nested by its name's parts) into an open file.
+void write_tails(hid_t file, const std::vector<TailSeries>& tails, std::int32_t steps, int assets);
 
 /// Reads `/summary` back (the metrics in the order they were written). Throws
 /// RuntimeFailure when the file has no /summary.

@@ -7,6 +7,8 @@
 #include "host/io/json.h"
 #include "host/io/summary_file.h"
 #include "host/run/report.h"
+#include "host/run/tail.h"
+#include "host/run/tail.h"
 
 namespace liq {
 
@@ -32,6 +34,9 @@ RunOutcome summarise(const RunPlan& plan, ResultsSink& results, const StepSums& 
   outcome.tables = render_tables(sc, columns, outcome.counts, outcome.metrics);
   results.writer().write_timeseries(sums, paths, step_cells(plan.model.market), sc.regime_names());
   results.writer().write_summary(outcome.metrics);
+  results.writer().write_tails(
+      typical_tail_paths(plan, columns, results.assets(), results.portfolios()),
+      plan.model.market.n_steps);
   return outcome;
 }
 

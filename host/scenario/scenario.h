@@ -139,6 +139,7 @@ struct OutputSpec {
   bool per_path = true;
   std::vector<double> quantiles = {0.5, 0.9, 0.95, 0.975, 0.99, 0.999};
   std::vector<double> thresholds;
+  std::vector<double> tail_levels = {0.99};  // /tail: the typical path into each metric's tail
 };
 
 /// A volatility regime (docs/MODEL.md §1): the regime path is a Markov chain per path.

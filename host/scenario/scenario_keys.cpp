@@ -1363,6 +1363,19 @@ constexpr Key kOutputKeys[] = {
                l, item, [](double v) { return v > 0; }, "must be > 0");
          },
      .write = [](Put& put, const Scenario& s, Ix) { put(numbers(s.output.thresholds)); }},
+    {.name = "tail_levels",
+     .type = "array of numbers",
+     .need = Need::fallback,
+     .fallback = "[0.99]",
+     .meaning = "`/tail`: for each metric, the mean path (prices, liquidations, forced flow per "
+                "step) of its worst (1 − p) tail at each level p, each in (0, 1), increasing; [] "
+                "for none. The tail's paths are simulated a second time (by index: the same paths)",
+     .read =
+         [](Load& l, const Item& item, const Cursor&) {
+           l.s.output.tail_levels = increasing(
+               l, item, [](double v) { return v > 0 && v < 1; }, "must be in (0, 1)");
+         },
+     .write = [](Put& put, const Scenario& s, Ix) { put(numbers(s.output.tail_levels)); }},
 };
 constexpr Section kOutput{.keys = kOutputKeys};
 

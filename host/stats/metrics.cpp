@@ -101,28 +101,35 @@ void PathCounts::add(const PathRows& rows) {
   }
 }
 
+std::vector<MetricColumn> metric_columns(const std::vector<std::string>& assets,
+                                         const std::vector<std::string>& portfolios) {
+  std::vector<MetricColumn> out;
+  out.push_back({"total_liquidated_usd", "total liquidated", Column::total});
+  for (std::size_t a = 0; a < assets.size(); ++a) {
+    for (int side = 0; side < 2; ++side) {
+      const std::string s = side == 0 ? "long" : "short";
+      out.push_back({"liquidated_usd/" + assets[a] + "/" + s, assets[a] + " " + s,
+                     Column::liquidated, static_cast<int>(a), side});
+    }
+  }
+  out.push_back({"bad_debt_usd", "bad debt", Column::bad_debt});
+  out.push_back({"adl_usd", "ADL deficit", Column::adl});
+  out.push_back({"adl_closed_usd", "ADL closed notional", Column::adl_closed});
+  for (std::size_t p = 0; p < portfolios.size(); ++p)
+    out.push_back({"portfolio_loss_usd/" + portfolios[p], "loss of " + portfolios[p], Column::loss,
+                   static_cast<int>(p)});
+  return out;
+}
+
 std::vector<Metric> compute_metrics(const ColumnSource& c, const std::vector<std::string>& assets,
                                     const std::vector<std::string>& portfolios,
                                     const SummaryOptions& options) {
   std::vector<Metric> out;
   const std::vector<double> w = c.column(Column::weight);
-  auto add = [&](std::string name, std::string label, Column col, int index = 0, int side = 0) {
-    const std::vector<double> x = c.column(col, index, side);
-    out.push_back(Metric{std::move(name), std::move(label), summarize(x, w, options)});
-  };
-  add("total_liquidated_usd", "total liquidated", Column::total);
-  for (int a = 0; a < c.n_assets(); ++a) {
-    for (int side = 0; side < 2; ++side) {
-      const std::string s = side == 0 ? "long" : "short";
-      add("liquidated_usd/" + assets[a] + "/" + s, assets[a] + " " + s, Column::liquidated, a,
-          side);
-    }
+  for (const MetricColumn& m : metric_columns(assets, portfolios)) {
+    const std::vector<double> x = c.column(m.column, m.index, m.side);
+    out.push_back(Metric{m.name, m.label, summarize(x, w, options)});
   }
-  add("bad_debt_usd", "bad debt", Column::bad_debt);
-  add("adl_usd", "ADL deficit", Column::adl);
-  add("adl_closed_usd", "ADL closed notional", Column::adl_closed);
-  for (int p = 0; p < c.n_portfolios(); ++p)
-    add("portfolio_loss_usd/" + portfolios[p], "loss of " + portfolios[p], Column::loss, p);
   return out;
 }
 

@@ -131,6 +131,18 @@ struct Metric {
 /// when it is not there. Per-level arrays are never indexed by another file's position.
 std::optional<std::size_t> find_value(const std::vector<double>& values, double value);
 
+/// A metric's name under /summary, its label, and the per-path column behind it.
+struct MetricColumn {
+  std::string name, label;
+  Column column;
+  int index = 0, side = 0;
+};
+
+/// Every metric of SPEC.md with its column, in the fixed order below (one list: the summary,
+/// `compare`, `reverse` and /tail all name metrics through it).
+std::vector<MetricColumn> metric_columns(const std::vector<std::string>& assets,
+                                         const std::vector<std::string>& portfolios);
+
 /// Every metric of SPEC.md, in a fixed order: total_liquidated_usd,
 /// liquidated_usd/<ASSET>/<long|short>, bad_debt_usd, adl_usd, adl_closed_usd,
 /// portfolio_loss_usd/<name>.

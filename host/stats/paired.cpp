@@ -89,17 +89,8 @@ std::optional<std::vector<double>> column_of(const ColumnSource& c,
                                              const std::vector<std::string>& assets,
                                              const std::vector<std::string>& portfolios,
                                              const std::string& metric) {
-  if (metric == "total_liquidated_usd") return c.column(Column::total);
-  if (metric == "bad_debt_usd") return c.column(Column::bad_debt);
-  if (metric == "adl_usd") return c.column(Column::adl);
-  if (metric == "adl_closed_usd") return c.column(Column::adl_closed);
-  for (std::size_t a = 0; a < assets.size(); ++a)
-    for (int side = 0; side < 2; ++side)
-      if (metric == "liquidated_usd/" + assets[a] + "/" + (side == 0 ? "long" : "short"))
-        return c.column(Column::liquidated, static_cast<int>(a), side);
-  for (std::size_t p = 0; p < portfolios.size(); ++p)
-    if (metric == "portfolio_loss_usd/" + portfolios[p])
-      return c.column(Column::loss, static_cast<int>(p));
+  for (const MetricColumn& m : metric_columns(assets, portfolios))
+    if (m.name == metric) return c.column(m.column, m.index, m.side);
   return std::nullopt;
 }
 

@@ -35,7 +35,8 @@ thresholds = [1.0e7, 1.0e8]
 IMPACT = ["--set", "asset.BTC.depth=2.0e7", "asset.ETH.depth=1.0e7", 'impact.model="sqrt"',
           'impact.half_life="10m"']
 FIGURES = ["liquidations_total.png", "liquidations_by_asset.png", "var_es.png",
-           "timeline_BTC.png", "timeline_ETH.png", "portfolio_loss.png"]
+           "timeline_BTC.png", "timeline_ETH.png", "tail_BTC.png", "tail_ETH.png",
+           "portfolio_loss.png"]
 USD_STATS = {"mean", "stderr", "var", "var_ci", "es", "es_ci", "thresholds"}
 CHECKED_STATS = ["mean", "stderr", "var", "var_ci", "es", "es_ci", "exceedance",
                  "exceedance_ci", "quantile_levels", "thresholds"]

@@ -86,7 +86,20 @@ V1_DIMS = {
     "timeseries/exact_sums": ("timeseries_exact_sums_dim_0", "timeseries_exact_sums_dim_1"),
     "timeseries/exact_sums_adl": ("timeseries_exact_sums_adl_dim_0",
                                   "timeseries_exact_sums_adl_dim_1"),
+    "timeseries/log_return_mean": ("step", "asset"),
+    "timeseries/log_return_std": ("step", "asset"),
+    "timeseries/exact_sums_price": ("timeseries_exact_sums_price_dim_0",
+                                    "timeseries_exact_sums_price_dim_1"),
+    # /tail/<metric>/<level>/<name>: one entry per name.
+    "tail/*/log_return_mean": ("step", "asset"),
+    "tail/*/liquidated_usd_mean": ("step", "asset", "side"),
+    "tail/*/forced_flow_usd_mean": ("step", "asset"),
 }
+
+
+def v1_key(name):
+    """The V1_DIMS entry of a dataset: /tail's datasets by their last component."""
+    return "tail/*/" + name.rsplit("/", 1)[-1] if name.startswith("tail/") else name
 
 
 def run_liq(*args):
@@ -233,8 +246,9 @@ class ReaderTest(unittest.TestCase):
                 sizes = {"path": n, "step": steps, "asset": len(assets), "side": 2,
                          "portfolio": len(portfolios)}
                 for name, v in r.variables.items():
-                    self.assertIn(name, V1_DIMS, "a dataset format_version 1 does not list")
-                    self.assertEqual(v.dims, V1_DIMS[name], name)
+                    self.assertIn(v1_key(name), V1_DIMS, "a dataset format_version 1 does not "
+                                  "list")
+                    self.assertEqual(v.dims, V1_DIMS[v1_key(name)], name)
                     for d, size in zip(v.dims, v.shape):
                         if d in sizes:
                             self.assertEqual(size, sizes[d], (name, d))
