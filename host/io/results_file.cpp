@@ -299,7 +299,7 @@ void write_regimes(hid_t root, hid_t timeseries, const StepSums& sums, std::uint
       "the exact accumulators behind regime_share, per cell [steps, regimes], as in exact_sums "
       "with scale 1 (a path counts 1)");
   h5::write_block(raw.get(), 0, count,
-                  std::span<const std::uint64_t>(sums.words).subspan(first * 4));
+                  std::span<const std::uint64_t>(sums.words).subspan(first * 4, count * 4));
 }
 
 /// The mean path: the traded log-return at each step's end per asset, its standard deviation
