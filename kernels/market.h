@@ -35,6 +35,21 @@ struct RegimeParams {
   double market_jump_count_mean = 0.0;      // λ_M Δ in this regime
 };
 
+/// Importance sampling (docs/MODEL.md §5): paths are drawn from a tilted law Q — jump
+/// intensities multiplied, jump means shifted, the independent diffusion normals z shifted by
+/// b per step — and every step adds its log dP/dQ to the path's log weight, so each path
+/// carries its exact likelihood ratio. Off: the draws are the untilted ones, bit for bit.
+struct ImportanceParams {
+  std::int32_t on = 0;
+  std::int32_t weighted_sums = 1;           // the per-step sums take each path's running weight
+  double market_rate_multiplier = 1.0;      // λ'_M / λ_M
+  double market_mean_shift = 0.0;           // m'_M − m_M, per jump
+  double jump_rate_multiplier = 1.0;        // λ'_a / λ_a, every asset
+  double jump_mean_shift[kMaxAssets] = {};  // m'_a − m_a, per jump
+  double z_shift[kMaxAssets] = {};          // b: the mean of z under Q, per step
+  double z_shift_half_sq = 0.0;             // |b|²/2
+};
+
 /// Everything a path needs to know about the market, in units the kernels use directly.
 /// Plain data: the CUDA launcher copies it by value; pointers are views into memory owned
 /// by the backend (host memory for the CPU, device memory for CUDA).
@@ -82,6 +97,7 @@ struct MarketParams {
   const RegimeParams* regimes = nullptr;     // [n_regimes]
   const double* regime_cdf = nullptr;        // [from × n_regimes + to]: per-step transition CDF
   const double* regime_start_cdf = nullptr;  // [n_regimes]: CDF of the first step's regime
+  ImportanceParams importance;
 };
 
 /// The random inputs of one step of one path, before they meet the state.
@@ -92,6 +108,7 @@ struct StepShocks {
   double gap[kMaxAssets];    // J_a + β_a J_M + shock_a(k): moves applied at the step's end
   double u_min[kMaxAssets];  // bridge uniforms for the step's minimum
   double u_max[kMaxAssets];  // and for its maximum
+  double log_lr;             // log dP/dQ of the step's draws (0 without importance sampling)
 };
 
 /// Compound-normal jump sum given a Poisson uniform and two Box–Muller uniforms:
@@ -102,6 +119,34 @@ LIQ_HD LIQ_FORCEINLINE double compound_jump(double count_mean, double m, double 
   const double z = box_muller(u01(w.v[1]), u01(w.v[2])).z0;
   const double dn = static_cast<double>(n);
   return dn * m + sqrt(dn) * s * z;
+}
+
+/// The same under importance sampling: N ~ Poisson(count_mean · k), J | N = n ~
+/// Normal(n (m + shift), n s²); `log_lr` gains log dP/dQ of (N, J):
+/// N ln(1/k) + count_mean (k − 1) + [(J − n m')² − (J − n m)²] / (2 n s²).
+LIQ_HD LIQ_FORCEINLINE double tilted_jump(double count_mean, double m, double s, double k,
+                                          double shift, const U32x4& w, double& log_lr) {
+  const double q_mean = count_mean * k;
+  const std::uint32_t n = poisson_inverse(q_mean, u01(w.v[0]));
+  const double dn = static_cast<double>(n);
+  log_lr += count_mean * (k - 1.0) - dn * log(k);
+  if (n == 0) return 0.0;
+  const double z = box_muller(u01(w.v[1]), u01(w.v[2])).z0;
+  const double mq = m + shift;
+  const double j = dn * mq + sqrt(dn) * s * z;
+  if (shift != 0.0) {
+    const double a = j - dn * mq, b = j - dn * m;
+    log_lr += (a * a - b * b) / (2.0 * dn * s * s);
+  }
+  return j;
+}
+
+/// A jump source's draw, tilted when importance sampling is on.
+LIQ_HD LIQ_FORCEINLINE double jump_draw(const ImportanceParams& is, double count_mean, double m,
+                                        double s, double k, double shift, const U32x4& w,
+                                        double& log_lr) {
+  return is.on ? tilted_jump(count_mean, m, s, k, shift, w, log_lr)
+               : compound_jump(count_mean, m, s, w);
 }
 
 /// χ²_ν = 2 · Gamma(ν/2), ν > 2, each Marsaglia–Tsang attempt at its own address.
@@ -147,6 +192,15 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
     if (4 * j + 2 < n) z[4 * j + 2] = b.z0;
     if (4 * j + 3 < n) z[4 * j + 3] = b.z1;
   }
+  const ImportanceParams& is = p.importance;
+  s.log_lr = 0.0;
+  if (is.on) {  // z' = z + b under Q: log dP/dQ(z') = −b·z − |b|²/2
+    for (int a = 0; a < n; ++a) {
+      s.log_lr -= is.z_shift[a] * z[a];
+      z[a] += is.z_shift[a];
+    }
+    s.log_lr -= is.z_shift_half_sq;
+  }
   for (int a = 0; a < n; ++a) {
     double e = 0.0;
     for (int b = 0; b <= a; ++b) e += chol[a * kMaxAssets + b] * z[b];
@@ -163,15 +217,17 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
   double market_jump = 0.0;
   const double market_count = rg != nullptr ? rg->market_jump_count_mean : p.market_jump_count_mean;
   if (market_count > 0.0) {
-    market_jump = compound_jump(market_count, p.market_jump_mean, p.market_jump_stdev,
-                                draw4(at, Purpose::market_jump, 0));
+    market_jump = jump_draw(is, market_count, p.market_jump_mean, p.market_jump_stdev,
+                            is.market_rate_multiplier, is.market_mean_shift,
+                            draw4(at, Purpose::market_jump, 0), s.log_lr);
   }
   for (int a = 0; a < n; ++a) {
     double g = p.beta[a] * market_jump;
     const double count = rg != nullptr ? rg->jump_count_mean[a] : p.jump_count_mean[a];
     if (count > 0.0) {
-      g += compound_jump(count, p.jump_mean[a], p.jump_stdev[a],
-                         draw4(at, Purpose::asset_jump, static_cast<std::uint32_t>(a)));
+      g += jump_draw(is, count, p.jump_mean[a], p.jump_stdev[a], is.jump_rate_multiplier,
+                     is.jump_mean_shift[a],
+                     draw4(at, Purpose::asset_jump, static_cast<std::uint32_t>(a)), s.log_lr);
     }
     if (shock != nullptr) g += shock[a];
     s.gap[a] = g;

@@ -63,6 +63,10 @@ LIQ_HD LIQ_FORCEINLINE void end_step(const Model& m, std::int32_t k, const StepS
                                      PathState& st, const StepState& ss, const ExactSums& sums) {
   const int n = m.market.n_assets;
   const StepCells cells = step_cells(m.market);
+  // Under importance sampling every value is taken with the path's running likelihood ratio
+  // W_k: E_Q[W_k f(path up to k)] = E_P[f], so the sums' means are estimates under P.
+  const ImportanceParams& is = m.market.importance;
+  const double w = is.on && is.weighted_sums ? exp(st.log_weight) : 1.0;
   if (m.market.n_regimes > 0) add_exact(sums, cells.regime(k, ss.shocks.regime), 1.0, 1.0);
   for (int a = 0; a < n; ++a) {
     st.lo[a] = fmin(st.lo[a], ss.low[a]);
@@ -70,20 +74,20 @@ LIQ_HD LIQ_FORCEINLINE void end_step(const Model& m, std::int32_t k, const StepS
     const double flow = ss.ladder_usd[a][1] - ss.ladder_usd[a][0] + ss.account_flow[a];
     st.flow_memory[a] = ss.q_pre[a] + flow;
     st.m[a] = ss.m_pre[a] + ss.shift[a];
-    add_exact(sums, cells.price(k, a), st.x[a] + st.m[a], kImpactScale);
+    add_exact(sums, cells.price(k, a), w * (st.x[a] + st.m[a]), kImpactScale);
     if (!has_book(m)) continue;
     for (int side = 0; side < 2; ++side) {
       if (ss.ladder_usd[a][side] > 0.0) {
         st.liq_usd[a][side] += ss.ladder_usd[a][side];
-        add_exact(sums, cells.liquidated(k, a, side), ss.ladder_usd[a][side]);
+        add_exact(sums, cells.liquidated(k, a, side), w * ss.ladder_usd[a][side]);
       }
     }
-    add_exact(sums, cells.flow(k, a), flow);
-    add_exact(sums, cells.impact(k, a), st.m[a], kImpactScale);
+    add_exact(sums, cells.flow(k, a), w * flow);
+    add_exact(sums, cells.impact(k, a), w * st.m[a], kImpactScale);
   }
   if (has_book(m)) {
-    add_exact(sums, cells.adl(k), settled.deficit);
-    add_exact(sums, cells.adl_closed(k), settled.adl_closed);
+    add_exact(sums, cells.adl(k), w * settled.deficit);
+    add_exact(sums, cells.adl_closed(k), w * settled.adl_closed);
   }
 }
 
@@ -98,7 +102,7 @@ LIQ_HD LIQ_FORCEINLINE void write_row(const Model& m, const PathState& st, std::
     out.min_log_return[base + a] = st.lo[a];
     out.max_log_return[base + a] = st.hi[a];
   }
-  out.weight[row] = 1.0;
+  out.weight[row] = m.market.importance.on ? exp(st.log_weight) : 1.0;
   if (out.cascade_rounds != nullptr) out.cascade_rounds[row] = st.most_rounds;
   if (out.liquidated_usd != nullptr) {
     for (int a = 0; a < n; ++a)

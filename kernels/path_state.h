@@ -52,6 +52,7 @@ struct PathState {
   FundLedger fund;
   AdlLedger adl;
   std::uint16_t most_rounds = 0;
+  double log_weight = 0.0;  // log dP/dQ of the path so far (importance sampling)
 };
 
 /// One step of one path. Log prices are traded log-returns ln(S/S0) before the step's own

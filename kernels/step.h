@@ -64,6 +64,7 @@ LIQ_HD LIQ_FORCEINLINE void begin_step(const Model& m, std::uint64_t path, std::
   const int n = p.n_assets;
   StepShocks& s = ss.shocks;
   draw_step(p, path, k, shock_at_step(p, k, next_shock), s);
+  st.log_weight += s.log_lr;
   const double v = p.vol_multiplier != nullptr ? p.vol_multiplier[k] : 1.0;
   const RegimeParams* rg = p.n_regimes > 0 ? p.regimes + s.regime : nullptr;
   double x1[kMaxAssets], var[kMaxAssets];

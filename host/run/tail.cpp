@@ -49,7 +49,9 @@ void path_trace(const RunPlan& plan, std::uint64_t row, StepSums& scratch, PathR
                 double* v) {
   const StepCells cells = step_cells(plan.model.market);
   scratch.reset(cells.total());
-  simulate_path(plan.model, plan.options.first_path + row, 0, rows.view(), scratch.view());
+  Model m = plan.model;  // the path's own values: its weight is applied by the caller
+  m.market.importance.weighted_sums = 0;
+  simulate_path(m, plan.options.first_path + row, 0, rows.view(), scratch.view());
   const std::size_t n =
       static_cast<std::size_t>(cells.steps) * static_cast<std::size_t>(cells.assets);
   for (std::int32_t k = 0; k < cells.steps; ++k) {

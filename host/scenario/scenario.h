@@ -152,6 +152,25 @@ struct RegimeSpec {
   std::vector<std::pair<std::string, double>> to;  // the rates as written: regime → per day
 };
 
+/// Importance sampling (docs/MODEL.md §5, [importance]): the tilted law the paths are drawn
+/// from; every path carries its likelihood ratio in /paths/weight.
+struct ImportanceSpec {
+  double market_jump_rate_multiplier = 1.0;
+  double market_jump_mean_shift = 0.0;
+  double jump_rate_multiplier = 1.0;
+  std::vector<double> jump_mean_shift;  // per asset, per jump
+  std::vector<double> diffusion_shift;  // per asset: mean of ε summed over the horizon, in √steps
+  bool on() const {
+    const auto nonzero = [](const std::vector<double>& v) {
+      for (double x : v)
+        if (x != 0.0) return true;
+      return false;
+    };
+    return market_jump_rate_multiplier != 1.0 || market_jump_mean_shift != 0.0 ||
+           jump_rate_multiplier != 1.0 || nonzero(jump_mean_shift) || nonzero(diffusion_shift);
+  }
+};
+
 /// Years of 365 days: crypto trades every day (docs/MODEL.md §1). Rates and volatilities are
 /// annual; durations are seconds.
 constexpr double kSecondsPerYear = 365.0 * 86400.0;
@@ -173,6 +192,7 @@ struct Scenario {
   InsuranceFundSpec insurance_fund;
   std::vector<PortfolioSpec> portfolios;
   OutputSpec output;
+  ImportanceSpec importance;
   /// The resolved scenario as TOML text: every key with its effective value, defaults
   /// included. Written to the results file and printed by `liqstress validate`.
   std::string resolved_toml;

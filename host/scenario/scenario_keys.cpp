@@ -1161,6 +1161,95 @@ constexpr Key kBookKeys[] = {
 };
 constexpr Section kBook{.keys = kBookKeys};
 
+// ---- [importance] ---------------------------------------------------------------------------
+
+/// A number for every asset, or a per-asset table {SYM = x}.
+std::vector<double> number_or_per_asset(Load& l, const Item& item) {
+  if (item.node->is_table())
+    return per_asset_numbers(
+        l, item, [](double) { return true; }, "");
+  return std::vector<double>(l.symbols.size(), l.r.number(item));
+}
+
+void put_number_or_table(Put& put, const Scenario& s, const std::vector<double>& v) {
+  if (!v.empty() && std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); }))
+    put(v.front());
+  else
+    put(per_asset_table(s, v));
+}
+
+/// Importance sampling is exact for what it tilts; refused where its weights are not.
+void check_importance(Load& l, const Cursor&) {
+  const ImportanceSpec& is = l.s.importance;
+  if (!is.on()) return;
+  if (!l.s.regimes.empty())
+    l.r.context().fail("importance", {}, "importance sampling with [[regime]]s is not supported");
+  for (std::size_t a = 0; a < is.jump_mean_shift.size(); ++a)
+    if (is.jump_mean_shift[a] != 0.0 && !(l.s.assets[a].jumps.stdev > 0))
+      l.r.context().fail("importance.jump_mean_shift", {},
+                         "shifts " + l.s.assets[a].symbol +
+                             "'s jump mean, whose jumps have stdev 0 (the weight would be 0)");
+  if (is.market_jump_mean_shift != 0.0 && !(l.s.market_jumps.stdev > 0))
+    l.r.context().fail("importance.market_jump_mean_shift", {},
+                       "market_jumps.stdev is 0 (the weight would be 0)");
+}
+
+constexpr Key kImportanceKeys[] = {
+    {.name = "market_jump_rate_multiplier",
+     .kind = Kind::number,
+     .need = Need::fallback,
+     .fallback = "1.0",
+     .meaning = "paths are drawn with the market-wide jump intensity times this, > 0",
+     .read =
+         [](Load& l, const Item& item, const Cursor&) {
+           l.s.importance.market_jump_rate_multiplier = l.r.number(item);
+           l.r.check(l.s.importance.market_jump_rate_multiplier > 0, item, "must be > 0");
+         },
+     .write = [](Put& put, const Scenario& s,
+                 Ix) { put(s.importance.market_jump_rate_multiplier); }},
+    {.name = "market_jump_mean_shift",
+     .kind = Kind::number,
+     .need = Need::fallback,
+     .fallback = "0.0",
+     .meaning = "paths are drawn with market-wide jumps' mean log size shifted by this",
+     .read = [](Load& l, const Item& item,
+                const Cursor&) { l.s.importance.market_jump_mean_shift = l.r.number(item); },
+     .write = [](Put& put, const Scenario& s, Ix) { put(s.importance.market_jump_mean_shift); }},
+    {.name = "jump_rate_multiplier",
+     .kind = Kind::number,
+     .need = Need::fallback,
+     .fallback = "1.0",
+     .meaning = "paths are drawn with every asset's jump intensity times this, > 0",
+     .read =
+         [](Load& l, const Item& item, const Cursor&) {
+           l.s.importance.jump_rate_multiplier = l.r.number(item);
+           l.r.check(l.s.importance.jump_rate_multiplier > 0, item, "must be > 0");
+         },
+     .write = [](Put& put, const Scenario& s, Ix) { put(s.importance.jump_rate_multiplier); }},
+    {.name = "jump_mean_shift",
+     .type = "number or { SYM = number }",
+     .need = Need::fallback,
+     .fallback = "0.0",
+     .meaning = "paths are drawn with each asset's jumps' mean log size shifted by this",
+     .read = [](Load& l, const Item& item,
+                const Cursor&) { l.s.importance.jump_mean_shift = number_or_per_asset(l, item); },
+     .write = [](Put& put, const Scenario& s,
+                 Ix) { put_number_or_table(put, s, s.importance.jump_mean_shift); }},
+    {.name = "diffusion_shift",
+     .type = "number or { SYM = number }",
+     .need = Need::fallback,
+     .fallback = "0.0",
+     .meaning = "paths are drawn with each asset's diffusion moved by this many standard "
+                "deviations over the horizon (-3: a 3-sigma fall), spread evenly over the steps",
+     .read = [](Load& l, const Item& item,
+                const Cursor&) { l.s.importance.diffusion_shift = number_or_per_asset(l, item); },
+     .write = [](Put& put, const Scenario& s,
+                 Ix) { put_number_or_table(put, s, s.importance.diffusion_shift); }},
+};
+constexpr Section kImportance{.keys = kImportanceKeys,
+                              .finish = check_importance,
+                              .shown = [](const Scenario& s, Ix) { return s.importance.on(); }};
+
 // ---- [insurance_fund] -----------------------------------------------------------------------
 
 constexpr Key kInsuranceFundKeys[] = {
@@ -1426,6 +1515,11 @@ constexpr Key kScenarioKeys[] = {
      .form = Form::rows,
      .sub = &kPortfolio},
     {.name = "output", .meaning = "the results file", .form = Form::table, .sub = &kOutput},
+    {.name = "importance",
+     .meaning = "importance sampling: the tilted law paths are drawn from, each path weighted "
+                "by its likelihood ratio (docs/MODEL.md §5)",
+     .form = Form::table,
+     .sub = &kImportance},
 };
 constexpr Section kScenario{.keys = kScenarioKeys};
 
