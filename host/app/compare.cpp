@@ -110,6 +110,9 @@ void estimate(Compared& c) {
       cached[f] = column_of(*c.columns[f], c.files[f]->assets, c.files[f]->portfolios, metric);
     return cached[f] ? &*cached[f] : nullptr;
   };
+  std::vector<std::vector<double>> weights(n_files);  // empty: every path weighs 1
+  for (std::size_t f = 0; f < n_files; ++f)
+    if (c.columns[f]) weights[f] = unless_all_ones(c.columns[f]->column(Column::weight));
   for (std::size_t k = 0; k < c.stats.size(); ++k) {
     const Stat& st = c.stats[k];
     for (std::size_t f = 0; f < n_files; ++f) {
@@ -127,7 +130,7 @@ void estimate(Compared& c) {
       const std::vector<double>* ca = c.paired[f] ? column(0, st.metric) : nullptr;
       const std::vector<double>* cb = c.paired[f] ? column(f, st.metric) : nullptr;
       if (ca != nullptr && cb != nullptr) {
-        const Difference p = paired_difference(*ca, *cb, st);
+        const Difference p = paired_difference(*ca, *cb, st, weights[0], weights[f]);
         if (p.has_paired) d.value = p.value, d.paired = p.paired, d.has_paired = true;
       }
       c.diff[k][f] = d;

@@ -54,9 +54,14 @@ std::optional<std::vector<double>> column_of(const ColumnSource& c,
                                              const std::vector<std::string>& portfolios,
                                              const std::string& metric);
 
-/// Paired difference B − A of `st` over common random numbers; has_paired is false when
-/// the interval cannot be given (too few paths per batch for the level).
+/// `w`, or empty when every weight is 1 (plain sampling).
+std::vector<double> unless_all_ones(std::vector<double> w);
+
+/// Paired difference B − A of `st` over common random numbers, with the paths' weights (empty:
+/// all 1; importance-sampled files have others); has_paired is false when the interval cannot
+/// be given (too few paths per batch for the level).
 Difference paired_difference(const std::vector<double>& a, const std::vector<double>& b,
-                             const Stat& st);
+                             const Stat& st, const std::vector<double>& wa = {},
+                             const std::vector<double>& wb = {});
 
 }  // namespace liq

@@ -10,6 +10,7 @@ N(1 − e^X), so P(loss > L) = P(X < ln(1 − L/N)); the thresholds are set wher
 smaller than plain sampling's p(1 − p)/n at the same paths, the interval must cover the closed
 form in at least 7 of 10 seeds (at the nominal 95%, 4 or more misses have probability 0.001),
 and the weights must average 1 (E_Q[dP/dQ] = 1) within 4 standard errors."""
+import json
 import math
 import os
 import sys
@@ -135,6 +136,28 @@ class ImportanceSampling(CliTestCase):
         with h5py.File(self.run_is(1, ""), "r") as f:
             np.testing.assert_array_equal(f["paths/weight"][()], 1.0)
             self.assertNotIn("[importance]", f.attrs["config"])
+
+    def test_compare_pairs_weighted_paths(self):
+        # B holds twice A's position: its loss is 2·A's on every path, so B − A is A's weighted
+        # mean loss (the /summary mean), which the unweighted mean of the rows is not.
+        a = self.run_is(1)
+        text = SCENARIO.format(seed=1).replace(f"notional = {NOTIONAL}",
+                                               f"notional = {2 * NOTIONAL}") + TILT
+        b = os.path.join(self.tmp, "b.h5")
+        self.run_liq("run", self.write("b.toml", text), "-o", b, "--quiet", check=0)
+        proc = self.run_liq("compare", a, b, "--json", check=0)
+        row = next(r for r in json.loads(proc.stdout)["rows"]
+                   if r["metric"] == "portfolio_loss_usd/spot" and r["statistic"] == "mean")
+        d = row["differences_to_first"][0]
+        with h5py.File(a, "r") as f:
+            weighted = f["summary/portfolio_loss_usd/spot/mean"][()]
+            loss = -f["paths/portfolio_pnl_usd"][()][:, 0]
+        self.assertAlmostEqual(d["value"], weighted, delta=1e-9 * abs(weighted))
+        self.assertGreater(abs(loss.mean() - weighted), 10 * 1e-9 * abs(weighted))
+        self.assertLess(d["paired_ci"][0], weighted)
+        self.assertGreater(d["paired_ci"][1], weighted)
+        self.assertLess(d["paired_ci"][1] - d["paired_ci"][0],
+                        d["unpaired_ci"][1] - d["unpaired_ci"][0])
 
     def test_a_mean_shift_of_jumps_without_spread_is_refused(self):
         cfg = self.write("bad.toml", SCENARIO.format(seed=1).replace(
