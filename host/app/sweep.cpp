@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
@@ -181,22 +182,20 @@ Json sweep_json(const std::string& metric, double level, const std::vector<Point
           {"points", std::move(rows)}};
 }
 
-int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
-  if (opt.vary.empty()) throw InputError("sweep: give at least one --vary KEY=FROM:TO:N");
-  std::vector<Axis> axes;
-  for (const std::string& v : opt.vary) axes.push_back(parse_vary(v));
-  // The base scenario must load, and so must every point (checked before anything runs).
-  const Scenario base = load_scenario(opt.config, opt.sets);
-  const fs::path dir =
-      opt.output_dir ? fs::path(*opt.output_dir) : fs::path("results") / ("sweep-" + base.name);
-  const std::vector<Point> points = make_grid(axes, dir, base.name);
-  if (opt.list) {
-    TextTable t({"point", "file", "settings"});
-    for (std::size_t k = 0; k < points.size(); ++k)
-      t.add_row({std::to_string(k), points[k].file.string(), points[k].label});
-    t.print(out);
-    return 0;
-  }
+namespace {
+
+/// `sweep --list`: the grid, one row per point.
+void print_grid(const std::vector<Point>& points, std::ostream& out) {
+  TextTable t({"point", "file", "settings"});
+  for (std::size_t k = 0; k < points.size(); ++k)
+    t.add_row({std::to_string(k), points[k].file.string(), points[k].label});
+  t.print(out);
+}
+
+/// Checks --point and every point (check_points) before anything runs; the exit code to stop
+/// with when the ranks found a problem, else 0.
+int check_sweep(const SweepOptions& opt, const std::vector<Point>& points, const fs::path& dir,
+                std::ostream& err) {
   if (opt.point && (*opt.point < 0 || static_cast<std::size_t>(*opt.point) >= points.size()))
     throw InputError("--point: must be in [0, " + std::to_string(points.size() - 1) + "], got " +
                      std::to_string(*opt.point));
@@ -213,59 +212,79 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
   } else {
     check_points(opt, points, dir);
   }
+  return 0;
+}
 
-  if (!opt.collect) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-      throw InputError(dir.string() + ": cannot create the sweep's folder (" + ec.message() + ")");
-    // Under MPI the points are dealt to the ranks in turn; each rank runs its points alone.
-    const int me = mpi::active() ? mpi::rank() : 0;
-    int code = 0;
-    std::string message;
-    try {
-      for (std::size_t k = 0; k < points.size(); ++k) {
-        if (!runs_here(opt, k)) continue;
-        const Point& p = points[k];
-        if (!opt.quiet)
-          err << "liqstress sweep: point " << k + 1 << " of " << points.size() << ": " << p.label
-              << " -> " << p.file.string() << '\n';
-        RunOptions run;
-        run.config = opt.config;
-        run.output = p.file.string();
-        run.paths = opt.paths;
-        run.seed = opt.seed;
-        run.sets = opt.sets;
-        run.sets.insert(run.sets.end(), p.sets.begin(), p.sets.end());
-        run.backend = opt.backend;
-        run.threads = opt.threads;
-        run.force = opt.force;
-        run.quiet = true;
-        run.single_process = true;
-        std::ostringstream tables;  // each point's own tables: in its file; the sweep's below
-        code = run_command(run, tables, err);
-        if (code != 0) {
-          message = "sweep point " + p.label + " failed";
-          break;
-        }
+/// The options of `run` for one point: the sweep's, the point's settings, and quiet.
+RunOptions point_run(const SweepOptions& opt, const Point& p) {
+  RunOptions run;
+  run.config = opt.config;
+  run.output = p.file.string();
+  run.paths = opt.paths;
+  run.seed = opt.seed;
+  run.sets = opt.sets;
+  run.sets.insert(run.sets.end(), p.sets.begin(), p.sets.end());
+  run.backend = opt.backend;
+  run.threads = opt.threads;
+  run.force = opt.force;
+  run.quiet = true;
+  run.single_process = true;
+  return run;
+}
+
+/// Runs this process's points in order, up to the first that fails; the exit code, with a
+/// `message` for a failure.
+int run_points(const SweepOptions& opt, const std::vector<Point>& points, std::string& message,
+               std::ostream& err) {
+  int code = 0;
+  try {
+    for (std::size_t k = 0; k < points.size(); ++k) {
+      if (!runs_here(opt, k)) continue;
+      const Point& p = points[k];
+      if (!opt.quiet)
+        err << "liqstress sweep: point " << k + 1 << " of " << points.size() << ": " << p.label
+            << " -> " << p.file.string() << '\n';
+      std::ostringstream tables;  // each point's own tables: in its file; the sweep's below
+      code = run_command(point_run(opt, p), tables, err);
+      if (code != 0) {
+        message = "sweep point " + p.label + " failed";
+        break;
       }
-    } catch (const InputError& e) {
-      code = 2, message = e.what();
-    } catch (const std::exception& e) {
-      code = 3, message = e.what();
     }
-    if (mpi::active() && !opt.point) {
-      if (const int rc = mpi::agree(code, message, err); rc != 0) return rc;
-      if (me != 0) return 0;  // rank 0 prints the table
-    } else if (code != 0) {
-      if (!message.empty() && message.find("failed") == std::string::npos)
-        err << "error: " << message << '\n';
-      return code;
-    }
-    if (opt.point) return 0;
+  } catch (const InputError& e) {
+    code = 2, message = e.what();
+  } catch (const std::exception& e) {
+    code = 3, message = e.what();
   }
+  return code;
+}
 
-  // The table: every point's total liquidations, and paired differences between neighbours.
+/// Creates the folder and runs the points; the exit code when the command ends here (a
+/// failure, --point, or a rank other than 0), nothing when the table follows.
+std::optional<int> run_sweep(const SweepOptions& opt, const std::vector<Point>& points,
+                             const fs::path& dir, std::ostream& err) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    throw InputError(dir.string() + ": cannot create the sweep's folder (" + ec.message() + ")");
+  // Under MPI the points are dealt to the ranks in turn; each rank runs its points alone.
+  const int me = mpi::active() ? mpi::rank() : 0;
+  std::string message;
+  const int code = run_points(opt, points, message, err);
+  if (mpi::active() && !opt.point) {
+    if (const int rc = mpi::agree(code, message, err); rc != 0) return rc;
+    if (me != 0) return 0;  // rank 0 prints the table
+  } else if (code != 0) {
+    if (!message.empty() && message.find("failed") == std::string::npos)
+      err << "error: " << message << '\n';
+    return code;
+  }
+  if (opt.point) return 0;
+  return std::nullopt;
+}
+
+/// Every point's results file, opened; InputError for a missing one.
+std::vector<std::unique_ptr<ResultsFile>> open_points(const std::vector<Point>& points) {
   std::vector<std::unique_ptr<ResultsFile>> files;
   for (const Point& p : points) {
     if (!fs::exists(p.file))
@@ -273,63 +292,88 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
                        std::to_string(&p - points.data()) + ")");
     files.push_back(std::make_unique<ResultsFile>(p.file));
   }
-  const std::string metric = "total_liquidated_usd";
+  return files;
+}
+
+/// The file's summary of `metric`; InputError when it has none.
+const MetricSummary& summary_of(const ResultsFile& f, const std::vector<Metric>& ms,
+                                const std::string& metric) {
+  const MetricSummary* s = nullptr;
+  for (const Metric& m : ms)
+    if (m.name == metric) s = &m.summary;
+  if (s == nullptr) throw InputError(f.path.string() + ": no /summary/" + metric);
+  return *s;
+}
+
+/// Whether two points ran the same paths and kept their rows: common random numbers, so
+/// their changes are paired.
+bool same_paths(const ResultsFile& f, const ResultsFile& g) {
+  return f.seed == g.seed && f.first_path == g.first_path && f.paths == g.paths && f.per_path &&
+         g.per_path;
+}
+
+/// Appends point k's changes of the mean and VaR from point k − 1 (none for k = 0): paired on
+/// the per-path columns when `crn`, else with unpaired intervals only.
+void add_changes(Series& series, std::size_t k, bool crn, const std::vector<double>& prev_column,
+                 const std::vector<double>& column, const Stat& mean, const Stat& var) {
+  Difference dm, dv;
+  if (k > 0) {
+    dm.value = series.mean[k].value - series.mean[k - 1].value;
+    dv.value = series.var[k].value - series.var[k - 1].value;
+    auto half = [](const Estimate& e) { return 0.5 * (e.ci.hi - e.ci.lo); };
+    dm.unpaired_half = std::hypot(half(series.mean[k]), half(series.mean[k - 1]));
+    dv.unpaired_half = std::hypot(half(series.var[k]), half(series.var[k - 1]));
+    if (crn) {
+      const Difference pm = paired_difference(prev_column, column, mean);
+      const Difference pv = paired_difference(prev_column, column, var);
+      if (pm.has_paired) dm.value = pm.value, dm.paired = pm.paired, dm.has_paired = true;
+      const bool var_in_both = !std::isnan(dv.value);  // else missing in one: no difference
+      if (pv.has_paired && var_in_both)
+        dv.value = pv.value, dv.paired = pv.paired, dv.has_paired = true;
+    }
+  }
+  series.d_mean.push_back(dm);
+  series.d_var.push_back(dv);
+}
+
+/// Every point's estimates of `metric` and its changes from the previous point; `level` is
+/// set to the level the VaR and ES are taken at.
+Series point_series(const std::vector<std::unique_ptr<ResultsFile>>& files,
+                    const std::string& metric, double& level) {
   const Stat mean{metric, "mean", Stat::mean, 0.0};
   Series series;
   std::vector<double> prev_column;
-  double level = 0.99;
   for (std::size_t k = 0; k < files.size(); ++k) {
     const ResultsFile& f = *files[k];
     const std::vector<Metric> ms = f.read_metrics();
-    const MetricSummary* s = nullptr;
-    for (const Metric& m : ms)
-      if (m.name == metric) s = &m.summary;
-    if (s == nullptr) throw InputError(f.path.string() + ": no /summary/" + metric);
+    const MetricSummary& s = summary_of(f, ms, metric);
     // The level nearest 99% of the first point; every point's estimate at that level, by
     // value (a point written with other output.quantiles shows it as missing: n/a, null).
-    if (k == 0 && !s->levels.empty()) {
-      level = s->levels.front();
-      for (double p : s->levels)
+    if (k == 0 && !s.levels.empty()) {
+      level = s.levels.front();
+      for (double p : s.levels)
         if (std::fabs(p - 0.99) < std::fabs(level - 0.99)) level = p;
     }
     const Stat var{metric, "VaR", Stat::var, level}, es{metric, "ES", Stat::es, level};
-    series.mean.push_back(estimate_of(*s, mean).value_or(Estimate{}));
-    series.var.push_back(estimate_of(*s, var).value_or(Estimate{}));
-    series.es.push_back(estimate_of(*s, es).value_or(Estimate{}));
+    series.mean.push_back(estimate_of(s, mean).value_or(Estimate{}));
+    series.var.push_back(estimate_of(s, var).value_or(Estimate{}));
+    series.es.push_back(estimate_of(s, es).value_or(Estimate{}));
     std::vector<double> column;
     if (f.per_path)
       column = FileColumns(f.file.get(), static_cast<int>(f.assets.size()),
                            static_cast<int>(f.portfolios.size()), static_cast<std::size_t>(f.paths))
                    .column(Column::total);
-    Difference dm, dv;
-    if (k > 0) {
-      const ResultsFile& g = *files[k - 1];
-      const bool crn = f.seed == g.seed && f.first_path == g.first_path && f.paths == g.paths &&
-                       f.per_path && g.per_path;
-      dm.value = series.mean[k].value - series.mean[k - 1].value;
-      dv.value = series.var[k].value - series.var[k - 1].value;
-      auto half = [](const Estimate& e) { return 0.5 * (e.ci.hi - e.ci.lo); };
-      dm.unpaired_half = std::hypot(half(series.mean[k]), half(series.mean[k - 1]));
-      dv.unpaired_half = std::hypot(half(series.var[k]), half(series.var[k - 1]));
-      if (crn) {
-        const Difference pm = paired_difference(prev_column, column, mean);
-        const Difference pv = paired_difference(prev_column, column, var);
-        if (pm.has_paired) dm.value = pm.value, dm.paired = pm.paired, dm.has_paired = true;
-        const bool var_in_both = !std::isnan(dv.value);  // else missing in one: no difference
-        if (pv.has_paired && var_in_both)
-          dv.value = pv.value, dv.paired = pv.paired, dv.has_paired = true;
-      }
-    }
-    series.d_mean.push_back(dm);
-    series.d_var.push_back(dv);
+    const bool crn = k > 0 && same_paths(f, *files[k - 1]);
+    add_changes(series, k, crn, prev_column, column, mean, var);
     prev_column = std::move(column);
   }
+  return series;
+}
 
+/// The sweep's table: every point's estimates and the paired changes between neighbours.
+void print_sweep_table(const SweepOptions& opt, const std::vector<Point>& points,
+                       const Series& series, double level, const fs::path& dir, std::ostream& out) {
   const std::string lvl = level_percent(level);
-  if (opt.json) {
-    out << json_text(sweep_json(metric, level, points, series));
-    return 0;
-  }
   out << "Sweep of " << opt.config << " over " << points.size()
       << " points, common random numbers (same seed and paths at every point); total "
          "liquidated notional per path, USD millions, 95% intervals; changes are to the previous "
@@ -356,6 +400,38 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
                change(series.d_var[k], k == 0)});
   t.print(out);
   out << "files: " << dir.string() << "/ (compare any of them: liqstress compare A.h5 B.h5)\n";
+}
+
+}  // namespace
+
+int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
+  if (opt.vary.empty()) throw InputError("sweep: give at least one --vary KEY=FROM:TO:N");
+  std::vector<Axis> axes;
+  for (const std::string& v : opt.vary) axes.push_back(parse_vary(v));
+  // The base scenario must load, and so must every point (checked before anything runs).
+  const Scenario base = load_scenario(opt.config, opt.sets);
+  const fs::path dir =
+      opt.output_dir ? fs::path(*opt.output_dir) : fs::path("results") / ("sweep-" + base.name);
+  const std::vector<Point> points = make_grid(axes, dir, base.name);
+  if (opt.list) {
+    print_grid(points, out);
+    return 0;
+  }
+  if (const int rc = check_sweep(opt, points, dir, err); rc != 0) return rc;
+  if (!opt.collect) {
+    if (const std::optional<int> rc = run_sweep(opt, points, dir, err)) return *rc;
+  }
+
+  // The table: every point's total liquidations, and paired differences between neighbours.
+  const std::vector<std::unique_ptr<ResultsFile>> files = open_points(points);
+  const std::string metric = "total_liquidated_usd";
+  double level = 0.99;
+  const Series series = point_series(files, metric, level);
+  if (opt.json) {
+    out << json_text(sweep_json(metric, level, points, series));
+    return 0;
+  }
+  print_sweep_table(opt, points, series, level, dir, out);
   return 0;
 }
 

@@ -398,6 +398,148 @@ TierTable load_tier_table(const Scenario& scenario) {
 
 // ---- CSV book -------------------------------------------------------------------------------
 
+namespace {
+
+/// One data row of a CSV book: its values by column, and errors naming file:row and column.
+struct CsvBookRow {
+  const std::string& file;
+  std::int64_t row;
+  const CsvHeader& header;
+  const std::vector<std::string_view>& fields;
+
+  [[noreturn]] void fail(int c, const std::string& problem) const {
+    column_fail(file, row, c, problem);
+  }
+  std::string_view field(int c) const { return header.value(fields, static_cast<std::size_t>(c)); }
+  std::string_view required(int c) const {
+    const std::string_view v = field(c);
+    if (v.empty()) fail(c, "missing value");
+    return v;
+  }
+  double number(int c) const {
+    const std::string_view v = required(c);
+    double x = 0.0;
+    if (!parse_number(v, x)) fail(c, "not a finite number: '" + std::string(v) + "'");
+    return x;
+  }
+};
+
+/// The row's asset: its index among the scenario's assets.
+std::int32_t csv_asset(const CsvBookRow& r, const Scenario& scenario) {
+  const std::string_view asset = r.required(kAsset);
+  std::int32_t index = -1;
+  for (std::size_t a = 0; a < scenario.assets.size(); ++a) {
+    if (asset == scenario.assets[a].symbol) index = static_cast<std::int32_t>(a);
+  }
+  if (index < 0) {
+    std::string known;
+    for (const AssetSpec& a : scenario.assets) known += (known.empty() ? "" : ", ") + a.symbol;
+    r.fail(kAsset,
+           "unknown asset '" + std::string(asset) + "' (the scenario's assets: " + known + ")");
+  }
+  return index;
+}
+
+/// The row's side, its name in any case.
+Side csv_side(const CsvBookRow& r) {
+  const std::string_view side = r.required(kSide);
+  const auto s = from_name<Side>(side, /*ignore_case=*/true);
+  if (!s) {
+    r.fail(kSide, "must be " + names_text<Side>(" or ", "") + ", got '" + std::string(side) + "'");
+  }
+  return *s;
+}
+
+/// Sets the position's maintenance rate and amount; returns the tier's bracket, or nullptr when
+/// the row gives its own rate.
+const TierRow* csv_maintenance(Position& p, const CsvBookRow& r, double notional, double leverage,
+                               const std::vector<TierRow>* rows, const TierTable& tiers,
+                               const std::string& symbol) {
+  if (!r.field(kMaintenanceRate).empty()) {
+    // The row's own rate replaces the tier table entirely (A = 0, no leverage cap).
+    p.mm_rate = r.number(kMaintenanceRate);
+    if (!(p.mm_rate >= 0 && p.mm_rate < 1)) {
+      r.fail(kMaintenanceRate, "must be in [0, 1), got " + amount_text(p.mm_rate));
+    }
+    p.maint_amount_usd = 0.0;
+    return nullptr;
+  }
+  if (rows == nullptr) {
+    r.fail(kAsset, "tier table " + tiers.name + " has no brackets for " + symbol +
+                       " (give the row a maintenance_rate, or use a table that covers it)");
+  }
+  const TierRow* b = find_bracket(*rows, notional);
+  if (b == nullptr) {
+    r.fail(kNotional, amount_text(notional) + " is beyond the largest bracket of " + symbol +
+                          " in tier table " + tiers.name + " (max " +
+                          amount_text(rows->back().max_notional_usd) + ")");
+  }
+  if (leverage > b->max_leverage) {
+    r.fail(kLeverage, amount_text(leverage) + " exceeds the tier maximum " +
+                          amount_text(b->max_leverage) + " for " + symbol + " at notional " +
+                          amount_text(notional));
+  }
+  p.mm_rate = b->maintenance_margin_rate;
+  p.maint_amount_usd = b->maintenance_amount_usd;
+  return b;
+}
+
+/// Sets the position's margin: the row's, else notional / leverage; it must exceed the
+/// maintenance margin at entry, and respect the cap of the tier's `bracket` (when there is one).
+void csv_margin(Position& p, const CsvBookRow& r, double notional, double leverage,
+                const TierRow* bracket, const std::string& symbol) {
+  const bool margin_given = !r.field(kMargin).empty();
+  if (margin_given) {
+    p.margin_usd = r.number(kMargin);
+    if (!(p.margin_usd > 0)) r.fail(kMargin, "must be > 0, got " + amount_text(p.margin_usd));
+  } else {
+    p.margin_usd = notional / leverage;
+  }
+  const double maintenance_usd = p.mm_rate * notional - p.maint_amount_usd;
+  if (!(p.margin_usd > maintenance_usd)) {
+    r.fail(margin_given ? kMargin : kLeverage,
+           "margin " + amount_text(p.margin_usd) + " USD" +
+               (margin_given ? std::string() : " (notional / leverage)") +
+               " does not exceed the maintenance margin at entry " + amount_text(maintenance_usd) +
+               " USD (" + amount_text(p.mm_rate) + " x " + amount_text(notional) + " - " +
+               amount_text(p.maint_amount_usd) +
+               "): the position would be liquidated as it opened");
+  }
+  // A given margin sets the leverage the position really runs at: the tier's cap applies
+  // to it as to the leverage column.
+  if (margin_given && bracket != nullptr && notional / p.margin_usd > bracket->max_leverage) {
+    r.fail(kMargin, amount_text(p.margin_usd) + " implies leverage " +
+                        amount_text(notional / p.margin_usd) +
+                        " (notional_usd / margin_usd), which exceeds the tier maximum " +
+                        amount_text(bracket->max_leverage) + " for " + symbol + " at notional " +
+                        amount_text(notional));
+  }
+}
+
+/// The position of one data row (its account aside), every value checked.
+Position csv_position(const CsvBookRow& r, const Scenario& scenario, const TierTable& tiers,
+                      const std::vector<const std::vector<TierRow>*>& asset_rows) {
+  Position p;
+  p.asset = csv_asset(r, scenario);
+  const std::string& symbol = scenario.assets[static_cast<std::size_t>(p.asset)].symbol;
+  p.side = csv_side(r);
+
+  const double notional = r.number(kNotional);
+  if (!(notional > 0)) r.fail(kNotional, "must be > 0, got " + amount_text(notional));
+  p.entry_price = r.number(kEntry);
+  if (!(p.entry_price > 0)) r.fail(kEntry, "must be > 0, got " + amount_text(p.entry_price));
+  const double leverage = r.number(kLeverage);
+  if (!(leverage > 0)) r.fail(kLeverage, "must be > 0, got " + amount_text(leverage));
+
+  const std::vector<TierRow>* rows = asset_rows[static_cast<std::size_t>(p.asset)];
+  const TierRow* bracket = csv_maintenance(p, r, notional, leverage, rows, tiers, symbol);
+  csv_margin(p, r, notional, leverage, bracket, symbol);
+  p.quantity = notional / p.entry_price;
+  return p;
+}
+
+}  // namespace
+
 Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
                    const TierTable& tiers) {
   const std::string file = path.string();
@@ -420,113 +562,16 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
     const std::string_view text = content(line);
     if (text.empty()) continue;
     split(text, f);
-    auto fail = [&](int c, const std::string& problem) { column_fail(file, row, c, problem); };
     if (!header) {
       header = read_csv_header(
           f, kColumnNames, [](std::size_t c) { return c < kRequiredColumns; }, location(file, row));
       continue;
     }
     header->check_width(f, file, row);
-    auto field = [&](int c) { return header->value(f, static_cast<std::size_t>(c)); };
-    auto required = [&](int c) -> std::string_view {
-      const std::string_view v = field(c);
-      if (v.empty()) fail(c, "missing value");
-      return v;
-    };
-    auto number = [&](int c) -> double {
-      const std::string_view v = required(c);
-      double x = 0.0;
-      if (!parse_number(v, x)) fail(c, "not a finite number: '" + std::string(v) + "'");
-      return x;
-    };
+    const CsvBookRow r{file, row, *header, f};
+    Position p = csv_position(r, scenario, tiers, asset_rows);
 
-    Position p;
-    const std::string_view asset = required(kAsset);
-    p.asset = -1;
-    for (std::size_t a = 0; a < scenario.assets.size(); ++a) {
-      if (asset == scenario.assets[a].symbol) p.asset = static_cast<std::int32_t>(a);
-    }
-    if (p.asset < 0) {
-      std::string known;
-      for (const AssetSpec& a : scenario.assets) known += (known.empty() ? "" : ", ") + a.symbol;
-      fail(kAsset,
-           "unknown asset '" + std::string(asset) + "' (the scenario's assets: " + known + ")");
-    }
-    const std::string& symbol = scenario.assets[static_cast<std::size_t>(p.asset)].symbol;
-
-    const std::string_view side = required(kSide);
-    if (const auto s = from_name<Side>(side, /*ignore_case=*/true)) {
-      p.side = *s;
-    } else {
-      fail(kSide, "must be " + names_text<Side>(" or ", "") + ", got '" + std::string(side) + "'");
-    }
-
-    const double notional = number(kNotional);
-    if (!(notional > 0)) fail(kNotional, "must be > 0, got " + amount_text(notional));
-    p.entry_price = number(kEntry);
-    if (!(p.entry_price > 0)) fail(kEntry, "must be > 0, got " + amount_text(p.entry_price));
-    const double leverage = number(kLeverage);
-    if (!(leverage > 0)) fail(kLeverage, "must be > 0, got " + amount_text(leverage));
-
-    const TierRow* bracket = nullptr;  // the tier's bracket, when the row gives no rate
-    if (!field(kMaintenanceRate).empty()) {
-      // The row's own rate replaces the tier table entirely (A = 0, no leverage cap).
-      p.mm_rate = number(kMaintenanceRate);
-      if (!(p.mm_rate >= 0 && p.mm_rate < 1)) {
-        fail(kMaintenanceRate, "must be in [0, 1), got " + amount_text(p.mm_rate));
-      }
-      p.maint_amount_usd = 0.0;
-    } else {
-      const std::vector<TierRow>* rows = asset_rows[static_cast<std::size_t>(p.asset)];
-      if (rows == nullptr) {
-        fail(kAsset, "tier table " + tiers.name + " has no brackets for " + symbol +
-                         " (give the row a maintenance_rate, or use a table that covers it)");
-      }
-      const TierRow* b = find_bracket(*rows, notional);
-      if (b == nullptr) {
-        fail(kNotional, amount_text(notional) + " is beyond the largest bracket of " + symbol +
-                            " in tier table " + tiers.name + " (max " +
-                            amount_text(rows->back().max_notional_usd) + ")");
-      }
-      if (leverage > b->max_leverage) {
-        fail(kLeverage, amount_text(leverage) + " exceeds the tier maximum " +
-                            amount_text(b->max_leverage) + " for " + symbol + " at notional " +
-                            amount_text(notional));
-      }
-      p.mm_rate = b->maintenance_margin_rate;
-      p.maint_amount_usd = b->maintenance_amount_usd;
-      bracket = b;
-    }
-
-    const bool margin_given = !field(kMargin).empty();
-    if (margin_given) {
-      p.margin_usd = number(kMargin);
-      if (!(p.margin_usd > 0)) fail(kMargin, "must be > 0, got " + amount_text(p.margin_usd));
-    } else {
-      p.margin_usd = notional / leverage;
-    }
-    const double maintenance_usd = p.mm_rate * notional - p.maint_amount_usd;
-    if (!(p.margin_usd > maintenance_usd)) {
-      fail(margin_given ? kMargin : kLeverage,
-           "margin " + amount_text(p.margin_usd) + " USD" +
-               (margin_given ? std::string() : " (notional / leverage)") +
-               " does not exceed the maintenance margin at entry " + amount_text(maintenance_usd) +
-               " USD (" + amount_text(p.mm_rate) + " x " + amount_text(notional) + " - " +
-               amount_text(p.maint_amount_usd) +
-               "): the position would be liquidated as it opened");
-    }
-    // A given margin sets the leverage the position really runs at: the tier's cap applies
-    // to it as to the leverage column.
-    if (margin_given && bracket != nullptr && notional / p.margin_usd > bracket->max_leverage) {
-      fail(kMargin, amount_text(p.margin_usd) + " implies leverage " +
-                        amount_text(notional / p.margin_usd) +
-                        " (notional_usd / margin_usd), which exceeds the tier maximum " +
-                        amount_text(bracket->max_leverage) + " for " + symbol + " at notional " +
-                        amount_text(notional));
-    }
-    p.quantity = notional / p.entry_price;
-
-    const std::string_view account = field(kAccount);
+    const std::string_view account = r.field(kAccount);
     if (!account.empty()) {
       auto [it, inserted] = account_index.try_emplace(
           std::string(account), static_cast<std::int32_t>(book.accounts.size()));
@@ -641,28 +686,134 @@ void open_in_history(Position& p, double notional, double spot, const HistoryLaw
   set_entry(p, notional, spot * std::exp(o.log_entry));
 }
 
+/// The leverage levels' inverse CDF: level k when cdf[k-1] <= u·total < cdf[k]; zero weights
+/// are never drawn.
+struct LeverageLevels {
+  std::vector<double> cdf;
+  double total_weight = 0.0;
+  std::size_t last_drawable = 0;
+
+  std::size_t level_of(double u) const {
+    const double x = u * total_weight;
+    const auto it = std::upper_bound(cdf.begin(), cdf.end(), x);
+    const auto k = static_cast<std::size_t>(it - cdf.begin());
+    return std::min(k, last_drawable);  // u·total rounding up to the total
+  }
+};
+
+LeverageLevels leverage_levels(const SyntheticBookSpec& sb, const std::string& key) {
+  if (sb.leverage_levels.empty() || sb.leverage_levels.size() != sb.leverage_weights.size()) {
+    throw InputError(key + ".leverage: levels and weights must be non-empty and of equal size");
+  }
+  LeverageLevels l;
+  for (double w : sb.leverage_weights) l.cdf.push_back(l.total_weight += w);
+  for (std::size_t k = 0; k < sb.leverage_weights.size(); ++k) {
+    if (sb.leverage_weights[k] > 0) l.last_drawable = k;
+  }
+  return l;
+}
+
+/// What the draws of one asset's positions read.
+struct AssetDraws {
+  const SyntheticBookSpec& sb;
+  const LeverageLevels& leverage;
+  const std::string& key;  // "<scenario file>: book.synthetic", for errors
+  const TierTable& tiers;
+  const std::vector<TierRow>& rows;  // the asset's brackets
+  const AssetSpec& asset;
+  int a;
+
+  Draw draw(std::int64_t i) const {
+    return book_draw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a));
+  }
+};
+
+/// Position i of the asset, on side s (0 long, 1 short), of the given notional.
+Position synthetic_position(const AssetDraws& at_asset, std::int64_t i, int s, double notional,
+                            const Draw& d) {
+  const SyntheticBookSpec& sb = at_asset.sb;
+  const AssetSpec& asset = at_asset.asset;
+  const std::vector<TierRow>& rows = at_asset.rows;
+  const TierRow* b = find_bracket(rows, notional);
+  if (b == nullptr) {
+    throw InputError(at_asset.key + ".positions: a drawn " + asset.symbol + " position of " +
+                     amount_text(notional) + " USD is beyond the largest bracket of tier table " +
+                     at_asset.tiers.name + " (max " + amount_text(rows.back().max_notional_usd) +
+                     " USD); raise book.synthetic.positions (now " + grouped(sb.positions) +
+                     ") or lower open_interest." + asset.symbol);
+  }
+  const double leverage =
+      std::min(sb.leverage_levels[at_asset.leverage.level_of(d.u_leverage)], b->max_leverage);
+  Position p;
+  p.asset = at_asset.a;
+  p.side = s == 0 ? Side::long_side : Side::short_side;
+  p.margin_usd = notional / leverage;
+  p.mm_rate = b->maintenance_margin_rate;
+  p.maint_amount_usd = b->maintenance_amount_usd;
+  // Tables guarantee max_leverage·mm < 1, so margin > mm·notional − A always holds here.
+  const PositionDraw at{sb.seed, static_cast<std::uint64_t>(i),
+                        static_cast<std::uint32_t>(at_asset.a)};
+  if (sb.history_s > 0) {
+    const HistoryLaw law{asset.vol, asset.drift, sb.history_s};
+    open_in_history(p, notional, asset.spot, law, at);
+  } else {
+    open_around_spot(p, notional, asset.spot, sb.entry_spread, at, d);
+  }
+  return p;
+}
+
+/// Draws the asset's positions into `book`: open interest `oi`, long share `share`.
+void add_synthetic_asset(Book& book, const AssetDraws& at_asset, double oi, double share) {
+  const SyntheticBookSpec& sb = at_asset.sb;
+  const double target[2] = {oi * share, oi * (1.0 - share)};  // USD, longs and shorts
+  auto n_long = static_cast<std::int64_t>(std::llround(static_cast<double>(sb.positions) * share));
+  n_long = std::clamp<std::int64_t>(n_long, target[0] > 0 ? 1 : 0, sb.positions);
+  std::int64_t n_short = sb.positions - n_long;
+  if (target[1] > 0 && n_short == 0) n_short = 1;
+  if (target[1] <= 0) n_short = 0;
+  const std::int64_t n = n_long + n_short;
+
+  // Pass 1: the raw lognormal sizes' sum per side (serial, index order: reproducible).
+  double raw_sum[2] = {0.0, 0.0};
+  for (std::int64_t i = 0; i < n; ++i)
+    raw_sum[i < n_long ? 0 : 1] += std::exp(kSizeSigma * at_asset.draw(i).z_size);
+  const double scale[2] = {raw_sum[0] > 0 ? target[0] / raw_sum[0] : 0.0,
+                           raw_sum[1] > 0 ? target[1] / raw_sum[1] : 0.0};
+
+  // Pass 2: the same draws again (pure functions of the address) into positions.
+  book.positions.reserve(book.positions.size() + static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    const Draw d = at_asset.draw(i);
+    const int s = i < n_long ? 0 : 1;
+    const double notional = scale[s] * std::exp(kSizeSigma * d.z_size);
+    const Position p = synthetic_position(at_asset, i, s, notional, d);
+    if (past_liquidation(p, at_asset.asset.spot)) ++book.past_liquidation_at_spot;
+    book.positions.push_back(p);
+  }
+}
+
+/// "synthetic (N positions, book seed S[, survivors of H of history][, K already past
+/// liquidation at spot])".
+std::string synthetic_description(const Book& book, const SyntheticBookSpec& sb) {
+  std::string description = "synthetic (" +
+                            grouped(static_cast<std::int64_t>(book.positions.size())) +
+                            " positions, book seed " + std::to_string(sb.seed);
+  if (sb.history_s > 0)
+    description += ", survivors of " + duration_text(sb.history_s) + " of history";
+  if (book.past_liquidation_at_spot > 0) {
+    description +=
+        ", " + grouped(book.past_liquidation_at_spot) + " already past liquidation at spot";
+  }
+  description += ")";
+  return description;
+}
+
 }  // namespace
 
 Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
   const SyntheticBookSpec& sb = scenario.book.synthetic;
   const std::string key = scenario.source_file.string() + ": book.synthetic";
-  if (sb.leverage_levels.empty() || sb.leverage_levels.size() != sb.leverage_weights.size()) {
-    throw InputError(key + ".leverage: levels and weights must be non-empty and of equal size");
-  }
-  // Inverse CDF: level k when cdf[k-1] <= u < cdf[k]; zero weights are never drawn.
-  std::vector<double> cdf;
-  double total_weight = 0.0;
-  for (double w : sb.leverage_weights) cdf.push_back(total_weight += w);
-  std::size_t last_drawable = 0;
-  for (std::size_t k = 0; k < sb.leverage_weights.size(); ++k) {
-    if (sb.leverage_weights[k] > 0) last_drawable = k;
-  }
-  auto level_of = [&](double u) {
-    const double x = u * total_weight;
-    const auto it = std::upper_bound(cdf.begin(), cdf.end(), x);
-    const auto k = static_cast<std::size_t>(it - cdf.begin());
-    return std::min(k, last_drawable);  // u·total rounding up to the total
-  };
+  const LeverageLevels leverage = leverage_levels(sb, key);
 
   Book book;
   const int n_assets = scenario.n_assets();
@@ -677,68 +828,9 @@ Book synthetic_book(const Scenario& scenario, const TierTable& tiers) {
                        " has no brackets for " + asset.symbol +
                        " (use a table that covers it, or [[book.tier]] rows)");
     }
-    const HistoryLaw law{asset.vol, asset.drift, sb.history_s};
-    const double target[2] = {oi * share, oi * (1.0 - share)};  // USD, longs and shorts
-    auto n_long =
-        static_cast<std::int64_t>(std::llround(static_cast<double>(sb.positions) * share));
-    n_long = std::clamp<std::int64_t>(n_long, target[0] > 0 ? 1 : 0, sb.positions);
-    std::int64_t n_short = sb.positions - n_long;
-    if (target[1] > 0 && n_short == 0) n_short = 1;
-    if (target[1] <= 0) n_short = 0;
-    const std::int64_t n = n_long + n_short;
-
-    // Pass 1: the raw lognormal sizes' sum per side (serial, index order: reproducible).
-    double raw_sum[2] = {0.0, 0.0};
-    for (std::int64_t i = 0; i < n; ++i) {
-      const Draw d =
-          book_draw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a));
-      raw_sum[i < n_long ? 0 : 1] += std::exp(kSizeSigma * d.z_size);
-    }
-    const double scale[2] = {raw_sum[0] > 0 ? target[0] / raw_sum[0] : 0.0,
-                             raw_sum[1] > 0 ? target[1] / raw_sum[1] : 0.0};
-
-    // Pass 2: the same draws again (pure functions of the address) into positions.
-    book.positions.reserve(book.positions.size() + static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) {
-      const Draw d =
-          book_draw(sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a));
-      const int s = i < n_long ? 0 : 1;
-      const double notional = scale[s] * std::exp(kSizeSigma * d.z_size);
-      const TierRow* b = find_bracket(*rows, notional);
-      if (b == nullptr) {
-        throw InputError(key + ".positions: a drawn " + asset.symbol + " position of " +
-                         amount_text(notional) +
-                         " USD is beyond the largest bracket of tier table " + tiers.name +
-                         " (max " + amount_text(rows->back().max_notional_usd) +
-                         " USD); raise book.synthetic.positions (now " + grouped(sb.positions) +
-                         ") or lower open_interest." + asset.symbol);
-      }
-      const double leverage = std::min(sb.leverage_levels[level_of(d.u_leverage)], b->max_leverage);
-      Position p;
-      p.asset = a;
-      p.side = s == 0 ? Side::long_side : Side::short_side;
-      p.margin_usd = notional / leverage;
-      p.mm_rate = b->maintenance_margin_rate;
-      p.maint_amount_usd = b->maintenance_amount_usd;
-      // Tables guarantee max_leverage·mm < 1, so margin > mm·notional − A always holds here.
-      const PositionDraw at{sb.seed, static_cast<std::uint64_t>(i), static_cast<std::uint32_t>(a)};
-      if (sb.history_s > 0)
-        open_in_history(p, notional, asset.spot, law, at);
-      else
-        open_around_spot(p, notional, asset.spot, sb.entry_spread, at, d);
-      if (past_liquidation(p, asset.spot)) ++book.past_liquidation_at_spot;
-      book.positions.push_back(p);
-    }
+    add_synthetic_asset(book, AssetDraws{sb, leverage, key, tiers, *rows, asset, a}, oi, share);
   }
-  book.description = "synthetic (" + grouped(static_cast<std::int64_t>(book.positions.size())) +
-                     " positions, book seed " + std::to_string(sb.seed);
-  if (sb.history_s > 0)
-    book.description += ", survivors of " + duration_text(sb.history_s) + " of history";
-  if (book.past_liquidation_at_spot > 0) {
-    book.description +=
-        ", " + grouped(book.past_liquidation_at_spot) + " already past liquidation at spot";
-  }
-  book.description += ")";
+  book.description = synthetic_description(book, sb);
   return book;
 }
 

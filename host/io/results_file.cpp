@@ -338,108 +338,134 @@ void write_prices(hid_t timeseries, const StepSums& sums, std::uint64_t n_paths,
                   std::span<const std::uint64_t>(sums.words).subspan(first * 4));
 }
 
+/// Per step, the mean and standard deviation across paths of every flow and ADL cell.
+struct StepMoments {
+  std::vector<double> liq_mean, liq_std;        // [steps, A, 2]
+  std::vector<double> flow_mean, flow_std;      // [steps, A]
+  std::vector<double> impact_mean, impact_std;  // [steps, A]
+  std::vector<double> adl_mean, adl_std;        // [steps]
+  std::vector<double> closed_mean, closed_std;  // [steps]
+};
+
+StepMoments step_moments(const StepSums& sums, std::uint64_t n_paths, const StepCells& cells) {
+  const auto a = static_cast<std::size_t>(cells.assets);
+  const auto n_steps = static_cast<std::size_t>(cells.steps);
+  StepMoments s;
+  s.liq_mean.resize(n_steps * a * 2), s.liq_std.resize(n_steps * a * 2);
+  s.flow_mean.resize(n_steps * a), s.flow_std.resize(n_steps * a);
+  s.impact_mean.resize(n_steps * a), s.impact_std.resize(n_steps * a);
+  s.adl_mean.resize(n_steps), s.adl_std.resize(n_steps);
+  s.closed_mean.resize(n_steps), s.closed_std.resize(n_steps);
+  for (std::int32_t k = 0; k < cells.steps; ++k) {
+    s.adl_mean[k] = sums.mean(cells.adl(k), n_paths);
+    s.adl_std[k] = sums.stddev(cells.adl(k), n_paths);
+    s.closed_mean[k] = sums.mean(cells.adl_closed(k), n_paths);
+    s.closed_std[k] = sums.stddev(cells.adl_closed(k), n_paths);
+    for (std::int32_t i = 0; i < cells.assets; ++i) {
+      const std::size_t at = static_cast<std::size_t>(k) * a + static_cast<std::size_t>(i);
+      for (std::int32_t side = 0; side < 2; ++side) {
+        s.liq_mean[at * 2 + side] = sums.mean(cells.liquidated(k, i, side), n_paths);
+        s.liq_std[at * 2 + side] = sums.stddev(cells.liquidated(k, i, side), n_paths);
+      }
+      s.flow_mean[at] = sums.mean(cells.flow(k, i), n_paths);
+      s.flow_std[at] = sums.stddev(cells.flow(k, i), n_paths);
+      s.impact_mean[at] = sums.mean(cells.impact(k, i), n_paths, kImpactScale);
+      s.impact_std[at] = sums.stddev(cells.impact(k, i), n_paths, kImpactScale);
+    }
+  }
+  return s;
+}
+
+/// The step moments' datasets in group `g`.
+void write_step_moments(hid_t g, const StepMoments& s, const StepCells& cells) {
+  const auto n_steps = static_cast<std::size_t>(cells.steps);
+  const auto a = static_cast<std::size_t>(cells.assets);
+  const hid_t f64 = h5::TypeOf<double>::file();
+  const auto write = [&](const char* name, std::vector<hsize_t> dims, const char* units,
+                         const char* what, const std::vector<double>& values) {
+    const h5::Handle d = h5::create_dataset(g, name, f64, std::move(dims), units, what);
+    h5::write_block(d.get(), 0, n_steps, std::span<const double>(values));
+  };
+  const auto steps_h = static_cast<hsize_t>(cells.steps);
+  write("liquidated_usd_mean", {steps_h, a, 2}, "USD",
+        "mean across paths of the notional q·P_liq liquidated in each step, per asset and side "
+        "(0 long, 1 short)",
+        s.liq_mean);
+  write("liquidated_usd_std", {steps_h, a, 2}, "USD",
+        "standard deviation across paths (n − 1) of the notional liquidated in each step, per "
+        "asset and side",
+        s.liq_std);
+  write("forced_flow_usd_mean", {steps_h, a}, "USD",
+        "mean across paths of the step's net forced flow per asset: liquidated shorts bought "
+        "back minus liquidated longs sold (each at q·P_liq), plus cross-margin accounts closed "
+        "at market; buys > 0",
+        s.flow_mean);
+  write("forced_flow_usd_std", {steps_h, a}, "USD",
+        "standard deviation across paths (n − 1) of the step's net forced flow per asset",
+        s.flow_std);
+  write("impact_mean", {steps_h, a}, "log price",
+        "mean across paths of the log-price impact m at the step's end per asset: ln(traded "
+        "price / price without feedback), after this step's cascade and the decay of earlier "
+        "impact (0 with impact.model = none)",
+        s.impact_mean);
+  write("impact_std", {steps_h, a}, "log price",
+        "standard deviation across paths (n − 1) of the log-price impact at the step's end",
+        s.impact_std);
+  write("adl_usd_mean", {steps_h}, "USD",
+        "mean across paths of the step's ADL deficit: bad debt the insurance fund could not pay",
+        s.adl_mean);
+  write("adl_usd_std", {steps_h}, "USD",
+        "standard deviation across paths (n − 1) of the step's ADL deficit", s.adl_std);
+  write("adl_closed_usd_mean", {steps_h}, "USD",
+        "mean across paths of the notional auto-deleveraging closed in the step", s.closed_mean);
+  write("adl_closed_usd_std", {steps_h}, "USD",
+        "standard deviation across paths (n − 1) of the notional ADL closed in the step",
+        s.closed_std);
+}
+
+/// The exact integer sums behind the step moments, in group `g`.
+void write_step_sums(hid_t g, const StepSums& sums, const StepCells& cells) {
+  // The integers themselves, so `liqstress merge` adds shards exactly: the price and flow
+  // cells in `exact_sums` (the shape format_version 1 gave it), the ADL cells beside it.
+  const auto flow_cells = static_cast<std::size_t>(cells.adl(0));
+  const h5::Handle raw = h5::create_dataset(
+      g, "exact_sums", h5::TypeOf<std::uint64_t>::file(), {static_cast<hsize_t>(flow_cells), 4},
+      "1",
+      "the exact accumulators behind the datasets above, per cell (liquidated [steps, A, 2], "
+      "then forced flow [steps, A], then impact [steps, A]): [Σc lo, Σc hi, Σc² lo, Σc² hi] "
+      "as 128-bit two's-complement integers of c = round(value · scale), scale 100 for USD "
+      "and 1e12 for impact; `liqstress merge` adds them");
+  const std::span<const std::uint64_t> words(sums.words);
+  h5::write_block(raw.get(), 0, flow_cells, words.first(flow_cells * 4));
+  const auto adl_cells = static_cast<std::size_t>(cells.regime(0, 0)) - flow_cells;
+  const h5::Handle adl = h5::create_dataset(
+      g, "exact_sums_adl", h5::TypeOf<std::uint64_t>::file(), {static_cast<hsize_t>(adl_cells), 4},
+      "1",
+      "the exact accumulators behind adl_usd_* and adl_closed_usd_*, per cell (ADL deficit "
+      "[steps], then ADL closed [steps]), as in exact_sums with scale 100 (cents)");
+  h5::write_block(adl.get(), 0, adl_cells, words.subspan(flow_cells * 4, adl_cells * 4));
+}
+
 }  // namespace
 
 void ResultsWriter::write_timeseries(const StepSums& sums, std::uint64_t n_paths,
                                      const StepCells& cells,
                                      const std::vector<std::string>& regimes) {
   Impl& m = *impl_;
-  const auto a = static_cast<std::size_t>(m.n_assets);
-  const std::int32_t steps = cells.steps;
   if (cells.assets != m.n_assets || static_cast<std::size_t>(cells.regimes) != regimes.size() ||
       sums.n_cells != cells.total()) {
     throw RuntimeFailure(m.temp.string() + ": step sums have " + std::to_string(sums.n_cells) +
                          " cells, expected " + std::to_string(cells.total()) + " (internal error)");
   }
-  const auto n_steps = static_cast<std::size_t>(steps);
-  std::vector<double> liq_mean(n_steps * a * 2), liq_std(n_steps * a * 2);
-  std::vector<double> flow_mean(n_steps * a), flow_std(n_steps * a);
-  std::vector<double> impact_mean(n_steps * a), impact_std(n_steps * a);
-  std::vector<double> adl_mean(n_steps), adl_std(n_steps), closed_mean(n_steps),
-      closed_std(n_steps);
-  for (std::int32_t k = 0; k < steps; ++k) {
-    adl_mean[k] = sums.mean(cells.adl(k), n_paths);
-    adl_std[k] = sums.stddev(cells.adl(k), n_paths);
-    closed_mean[k] = sums.mean(cells.adl_closed(k), n_paths);
-    closed_std[k] = sums.stddev(cells.adl_closed(k), n_paths);
-    for (std::int32_t i = 0; i < m.n_assets; ++i) {
-      const std::size_t at = static_cast<std::size_t>(k) * a + static_cast<std::size_t>(i);
-      for (std::int32_t side = 0; side < 2; ++side) {
-        liq_mean[at * 2 + side] = sums.mean(cells.liquidated(k, i, side), n_paths);
-        liq_std[at * 2 + side] = sums.stddev(cells.liquidated(k, i, side), n_paths);
-      }
-      flow_mean[at] = sums.mean(cells.flow(k, i), n_paths);
-      flow_std[at] = sums.stddev(cells.flow(k, i), n_paths);
-      impact_mean[at] = sums.mean(cells.impact(k, i), n_paths, kImpactScale);
-      impact_std[at] = sums.stddev(cells.impact(k, i), n_paths, kImpactScale);
-    }
-  }
+  const StepMoments moments = step_moments(sums, n_paths, cells);
   try {
     const h5::Handle g = h5::create_group(
         m.file.get(), "timeseries",
         "per step, statistics across the file's paths; row k is the step [kΔ, (k+1)Δ). All are "
         "accumulated exactly in integers (USD in cents, impact in units of 1e-12), so shards and "
         "thread counts give the same bytes");
-    const hid_t f64 = h5::TypeOf<double>::file();
-    const auto write = [&](const char* name, std::vector<hsize_t> dims, const char* units,
-                           const char* what, const std::vector<double>& values) {
-      const h5::Handle d = h5::create_dataset(g.get(), name, f64, std::move(dims), units, what);
-      h5::write_block(d.get(), 0, n_steps, std::span<const double>(values));
-    };
-    const auto steps_h = static_cast<hsize_t>(steps);
-    write("liquidated_usd_mean", {steps_h, a, 2}, "USD",
-          "mean across paths of the notional q·P_liq liquidated in each step, per asset and side "
-          "(0 long, 1 short)",
-          liq_mean);
-    write("liquidated_usd_std", {steps_h, a, 2}, "USD",
-          "standard deviation across paths (n − 1) of the notional liquidated in each step, per "
-          "asset and side",
-          liq_std);
-    write("forced_flow_usd_mean", {steps_h, a}, "USD",
-          "mean across paths of the step's net forced flow per asset: liquidated shorts bought "
-          "back minus liquidated longs sold (each at q·P_liq), plus cross-margin accounts closed "
-          "at market; buys > 0",
-          flow_mean);
-    write("forced_flow_usd_std", {steps_h, a}, "USD",
-          "standard deviation across paths (n − 1) of the step's net forced flow per asset",
-          flow_std);
-    write("impact_mean", {steps_h, a}, "log price",
-          "mean across paths of the log-price impact m at the step's end per asset: ln(traded "
-          "price / price without feedback), after this step's cascade and the decay of earlier "
-          "impact (0 with impact.model = none)",
-          impact_mean);
-    write("impact_std", {steps_h, a}, "log price",
-          "standard deviation across paths (n − 1) of the log-price impact at the step's end",
-          impact_std);
-    write("adl_usd_mean", {steps_h}, "USD",
-          "mean across paths of the step's ADL deficit: bad debt the insurance fund could not pay",
-          adl_mean);
-    write("adl_usd_std", {steps_h}, "USD",
-          "standard deviation across paths (n − 1) of the step's ADL deficit", adl_std);
-    write("adl_closed_usd_mean", {steps_h}, "USD",
-          "mean across paths of the notional auto-deleveraging closed in the step", closed_mean);
-    write("adl_closed_usd_std", {steps_h}, "USD",
-          "standard deviation across paths (n − 1) of the notional ADL closed in the step",
-          closed_std);
-    // The integers themselves, so `liqstress merge` adds shards exactly: the price and flow
-    // cells in `exact_sums` (the shape format_version 1 gave it), the ADL cells beside it.
-    const auto flow_cells = static_cast<std::size_t>(cells.adl(0));
-    const h5::Handle raw = h5::create_dataset(
-        g.get(), "exact_sums", h5::TypeOf<std::uint64_t>::file(),
-        {static_cast<hsize_t>(flow_cells), 4}, "1",
-        "the exact accumulators behind the datasets above, per cell (liquidated [steps, A, 2], "
-        "then forced flow [steps, A], then impact [steps, A]): [Σc lo, Σc hi, Σc² lo, Σc² hi] "
-        "as 128-bit two's-complement integers of c = round(value · scale), scale 100 for USD "
-        "and 1e12 for impact; `liqstress merge` adds them");
-    const std::span<const std::uint64_t> words(sums.words);
-    h5::write_block(raw.get(), 0, flow_cells, words.first(flow_cells * 4));
-    const auto adl_cells = static_cast<std::size_t>(cells.regime(0, 0)) - flow_cells;
-    const h5::Handle adl = h5::create_dataset(
-        g.get(), "exact_sums_adl", h5::TypeOf<std::uint64_t>::file(),
-        {static_cast<hsize_t>(adl_cells), 4}, "1",
-        "the exact accumulators behind adl_usd_* and adl_closed_usd_*, per cell (ADL deficit "
-        "[steps], then ADL closed [steps]), as in exact_sums with scale 100 (cents)");
-    h5::write_block(adl.get(), 0, adl_cells, words.subspan(flow_cells * 4, adl_cells * 4));
+    write_step_moments(g.get(), moments, cells);
+    write_step_sums(g.get(), sums, cells);
     if (!regimes.empty()) write_regimes(m.file.get(), g.get(), sums, n_paths, cells, regimes);
     write_prices(g.get(), sums, n_paths, cells);
   } catch (const RuntimeFailure& e) {

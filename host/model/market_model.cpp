@@ -104,6 +104,14 @@ MarketModel::MarketModel(const Scenario& sc) {
   if (!sc.regimes.empty()) build_regimes(sc);
   if (sc.importance.on()) build_importance(sc);
 
+  build_shocks(sc);
+}
+
+/// The volatility multiplier of every step and the shocks' gaps, summed per step.
+void MarketModel::build_shocks(const Scenario& sc) {
+  const int n = sc.n_assets();
+  const SimulationSpec& sim = sc.simulation;
+  const std::int32_t steps = sim.steps();
   // Volatility multiplier v(k): a shock covers the steps that *start* in [at, at + duration);
   // overlapping multipliers multiply.
   vol_multiplier_.assign(static_cast<std::size_t>(steps), 1.0);

@@ -22,6 +22,7 @@ class MarketModel {
  private:
   void build_regimes(const Scenario& scenario);
   void build_importance(const Scenario& scenario);
+  void build_shocks(const Scenario& scenario);
 
   MarketParams params_;
   std::vector<RegimeParams> regimes_;     // volatility regimes, when the scenario has them
