@@ -526,7 +526,8 @@ TEST(ConfigErrors, UnknownKeyIsReportedBeforeMissingKeys) {
 TEST(ConfigErrors, UnknownSectionAndNestedKeys) {
   EXPECT_EQ(error_of(base_plus("[simulaton]\npaths = 5\n")),
             "x.toml:23: simulaton: unknown key (known keys here: simulation, market, asset, "
-            "market_jumps, shock, regime, impact, book, insurance_fund, portfolio, output)");
+            "market_jumps, shock, regime, impact, book, insurance_fund, portfolio, output, "
+            "importance)");
   EXPECT_EQ(error_of(base_with("vol = 0.55", "vol = 0.55\njumps = { rate = 1.0, sdev = 0.1 }")),
             "x.toml:13: asset.BTC.jumps.sdev: unknown key (known keys here: rate, mean, stdev)");
   EXPECT_EQ(error_of(base_plus("[[shock]]\nat = \"1h\"\nretruns = { BTC = -0.1 }\n")),
@@ -1066,7 +1067,8 @@ TEST(ConfigOverrides, ErrorsNameTheOverride) {
             "funding_cap_8h)");
   EXPECT_EQ(error_of(kBase, {"simulaton.paths=5"}),
             "--set simulaton: unknown key (known keys here: simulation, market, asset, "
-            "market_jumps, shock, regime, impact, book, insurance_fund, portfolio, output)");
+            "market_jumps, shock, regime, impact, book, insurance_fund, portfolio, output, "
+            "importance)");
   EXPECT_EQ(error_of(kBase, {"asset.BTC.jumps={rate=1.0, size=2.0}"}),
             "--set asset.BTC.jumps.size: unknown key (known keys here: rate, mean, stdev)");
   EXPECT_EQ(error_of(kBase, {"market.correlation=[[1.0, 2.0], [2.0, 1.0]]"}),
