@@ -312,10 +312,16 @@ bool same_paths(const ResultsFile& f, const ResultsFile& g) {
          g.per_path;
 }
 
+/// A point's per-path column of the metric and its weights (empty when every weight is 1).
+struct PointColumn {
+  std::vector<double> values, weights;
+};
+
 /// Appends point k's changes of the mean and VaR from point k − 1 (none for k = 0): paired on
-/// the per-path columns when `crn`, else with unpaired intervals only.
-void add_changes(Series& series, std::size_t k, bool crn, const std::vector<double>& prev_column,
-                 const std::vector<double>& column, const Stat& mean, const Stat& var) {
+/// the per-path columns (weighted when the files are importance-sampled) when `crn`, else with
+/// unpaired intervals only.
+void add_changes(Series& series, std::size_t k, bool crn, const PointColumn& prev,
+                 const PointColumn& column, const Stat& mean, const Stat& var) {
   Difference dm, dv;
   if (k > 0) {
     dm.value = series.mean[k].value - series.mean[k - 1].value;
@@ -324,8 +330,10 @@ void add_changes(Series& series, std::size_t k, bool crn, const std::vector<doub
     dm.unpaired_half = std::hypot(half(series.mean[k]), half(series.mean[k - 1]));
     dv.unpaired_half = std::hypot(half(series.var[k]), half(series.var[k - 1]));
     if (crn) {
-      const Difference pm = paired_difference(prev_column, column, mean);
-      const Difference pv = paired_difference(prev_column, column, var);
+      const Difference pm =
+          paired_difference(prev.values, column.values, mean, prev.weights, column.weights);
+      const Difference pv =
+          paired_difference(prev.values, column.values, var, prev.weights, column.weights);
       if (pm.has_paired) dm.value = pm.value, dm.paired = pm.paired, dm.has_paired = true;
       const bool var_in_both = !std::isnan(dv.value);  // else missing in one: no difference
       if (pv.has_paired && var_in_both)
@@ -342,7 +350,7 @@ Series point_series(const std::vector<std::unique_ptr<ResultsFile>>& files,
                     const std::string& metric, double& level) {
   const Stat mean{metric, "mean", Stat::mean, 0.0};
   Series series;
-  std::vector<double> prev_column;
+  PointColumn prev_column;
   for (std::size_t k = 0; k < files.size(); ++k) {
     const ResultsFile& f = *files[k];
     const std::vector<Metric> ms = f.read_metrics();
@@ -358,11 +366,14 @@ Series point_series(const std::vector<std::unique_ptr<ResultsFile>>& files,
     series.mean.push_back(estimate_of(s, mean).value_or(Estimate{}));
     series.var.push_back(estimate_of(s, var).value_or(Estimate{}));
     series.es.push_back(estimate_of(s, es).value_or(Estimate{}));
-    std::vector<double> column;
-    if (f.per_path)
-      column = FileColumns(f.file.get(), static_cast<int>(f.assets.size()),
-                           static_cast<int>(f.portfolios.size()), static_cast<std::size_t>(f.paths))
-                   .column(Column::total);
+    PointColumn column;
+    if (f.per_path) {
+      const FileColumns rows(f.file.get(), static_cast<int>(f.assets.size()),
+                             static_cast<int>(f.portfolios.size()),
+                             static_cast<std::size_t>(f.paths));
+      column.values = rows.column(Column::total);
+      column.weights = unless_all_ones(rows.column(Column::weight));
+    }
     const bool crn = k > 0 && same_paths(f, *files[k - 1]);
     add_changes(series, k, crn, prev_column, column, mean, var);
     prev_column = std::move(column);
