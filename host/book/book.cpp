@@ -528,6 +528,9 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
       if (!(p.margin_usd > 0)) fail(kMargin, "must be > 0, got " + shortest(p.margin_usd));
     } else {
       p.margin_usd = notional / leverage;
+      if (!std::isfinite(p.margin_usd))
+        fail(kLeverage, "notional / leverage is not a finite margin (notional " +
+                            shortest(notional) + ", leverage " + shortest(leverage) + ")");
     }
     const double maintenance_usd = p.mm_rate * notional - p.maint_amount_usd;
     if (!(p.margin_usd > maintenance_usd)) {
@@ -548,6 +551,10 @@ Book load_csv_book(const std::filesystem::path& path, const Scenario& scenario,
                         shortest(notional));
     }
     p.quantity = notional / p.entry_price;
+    if (!(std::isfinite(p.quantity) && p.quantity > 0.0))
+      fail(p.quantity > 0.0 ? kEntry : kNotional,
+           "notional / entry price is not a finite quantity > 0 (notional " + shortest(notional) +
+               ", entry price " + shortest(p.entry_price) + ")");
 
     const std::string_view account = field(kAccount);
     if (!account.empty()) {
