@@ -273,7 +273,8 @@ int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err)
     std::vector<double> column;
     if (f.per_path)
       column = FileColumns(f.file.get(), static_cast<int>(f.assets.size()),
-                           static_cast<int>(f.portfolios.size()), static_cast<std::size_t>(f.paths))
+                           static_cast<int>(f.portfolios.size()), static_cast<std::size_t>(f.paths),
+                           f.path.string())
                    .column(Column::total);
     Difference dm, dv;
     if (k > 0) {
