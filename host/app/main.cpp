@@ -5,11 +5,13 @@
 #include <iostream>
 
 #include "host/app/commands.h"
+#include "host/io/hdf5_util.h"
 #include "host/parallel/mpi.h"
 #include "host/util/errors.h"
 #include "host/util/version.h"
 
 int main(int argc, char** argv) {
+  liq::h5::skip_shutdown_at_exit();
   using namespace liq;
   // Under mpirun or srun every rank runs this; without a launcher MPI stays untouched.
   const mpi::Session mpi_session(argc, argv);
