@@ -170,7 +170,7 @@ CheckpointHeader decode_header(const std::string& text) {
     if (eq == std::string::npos) continue;
     decode_header_line(h, line.substr(0, eq), unescape(line.substr(eq + 1)));
   }
-  if (h.paths == 0 || h.first_path > ~std::uint64_t{0} - h.paths)
+  if (h.first_path > ~std::uint64_t{0} - h.paths)
     throw std::invalid_argument("header paths " + std::to_string(h.paths) + " from " +
                                 std::to_string(h.first_path) + " is not a range of paths");
   return h;
