@@ -16,6 +16,8 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -49,6 +51,7 @@ struct Bytes {
 
 struct Template {
   fs::path file;
+  std::string bytes;  // held in memory: copy_file can fail with EINTR under libFuzzer's timer
   std::vector<std::string> datasets, attributes;
 };
 
@@ -70,6 +73,8 @@ std::vector<Template> load_templates() {
         H5Fopen(t.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "opening " + t.file.string());
     H5Ovisit2(f.get(), H5_INDEX_NAME, H5_ITER_INC, add_dataset, &t, H5O_INFO_BASIC);
     H5Aiterate2(f.get(), H5_INDEX_NAME, H5_ITER_INC, nullptr, add_attribute, &t);
+    std::ifstream in(t.file, std::ios::binary);
+    t.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     out.push_back(std::move(t));
   }
   return out;
@@ -231,7 +236,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size > 4096) return -1;
   Bytes in{data, size};
   const Template& t = templates[in.u8() % templates.size()];
-  fs::copy_file(t.file, file.path(), fs::copy_options::overwrite_existing);
+  file.hold(reinterpret_cast<const std::uint8_t*>(t.bytes.data()), t.bytes.size());
   double cut = 0.0;
   {
     liq::h5::silence_errors();
