@@ -37,6 +37,7 @@ test_packages=(
   slurmctld slurmd slurm-client munge libpmix2 libpmix-dev   # tests/slurm: a real one-node Slurm
   iproute2 util-linux         # the Slurm test's namespace and second loopback address
   hdf5-tools                  # h5dump, h5ls: to look into results files when a test fails
+  clang-14 libclang-rt-14-dev libomp-14-dev   # scripts/fuzz.sh: libFuzzer harnesses (the fuzz preset; OpenMP for clang)
 )
 
 usage() {

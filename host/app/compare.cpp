@@ -83,9 +83,9 @@ void open_files(const std::vector<std::string>& inputs, Compared& c) {
   for (std::size_t f = 0; f < c.files.size(); ++f) {
     const ResultsFile& x = *c.files[f];
     if (x.per_path)
-      c.columns[f] = std::make_unique<FileColumns>(x.file.get(), static_cast<int>(x.assets.size()),
-                                                   static_cast<int>(x.portfolios.size()),
-                                                   static_cast<std::size_t>(x.paths));
+      c.columns[f] = std::make_unique<FileColumns>(
+          x.file.get(), static_cast<int>(x.assets.size()), static_cast<int>(x.portfolios.size()),
+          static_cast<std::size_t>(x.paths), x.path.string());
     if (f > 0)
       c.paired[f] = x.seed == base.seed && x.first_path == base.first_path &&
                     x.paths == base.paths && x.per_path && base.per_path;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "host/app/commands.h"
+#include "host/io/hdf5_util.h"
 #include "host/parallel/mpi.h"
 #include "host/util/errors.h"
 #include "host/util/version.h"
@@ -239,6 +240,7 @@ int run_chosen(const Subcommands& cmd, const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  liq::h5::skip_shutdown_at_exit();
   using namespace liq;
   // Under mpirun or srun every rank runs this; without a launcher MPI stays untouched.
   const mpi::Session mpi_session(argc, argv);

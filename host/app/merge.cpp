@@ -277,7 +277,7 @@ int merge_command(const std::string& output, const std::vector<std::string>& inp
   {
     const FileColumns columns(writer.file_id(), static_cast<int>(head.assets.size()),
                               static_cast<int>(head.portfolios.size()),
-                              static_cast<std::size_t>(total));
+                              static_cast<std::size_t>(total), output);
     metrics = compute_metrics(columns, head.assets, head.portfolios, options);
   }
   writer.write_summary(metrics);

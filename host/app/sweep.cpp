@@ -370,7 +370,7 @@ Series point_series(const std::vector<std::unique_ptr<ResultsFile>>& files,
     if (f.per_path) {
       const FileColumns rows(f.file.get(), static_cast<int>(f.assets.size()),
                              static_cast<int>(f.portfolios.size()),
-                             static_cast<std::size_t>(f.paths));
+                             static_cast<std::size_t>(f.paths), f.path.string());
       column.values = rows.column(Column::total);
       column.weights = unless_all_ones(rows.column(Column::weight));
     }

@@ -494,6 +494,9 @@ void csv_margin(Position& p, const CsvBookRow& r, double notional, double levera
     if (!(p.margin_usd > 0)) r.fail(kMargin, "must be > 0, got " + amount_text(p.margin_usd));
   } else {
     p.margin_usd = notional / leverage;
+    if (!std::isfinite(p.margin_usd))
+      r.fail(kLeverage, "notional / leverage is not a finite margin (notional " +
+                            amount_text(notional) + ", leverage " + amount_text(leverage) + ")");
   }
   const double maintenance_usd = p.mm_rate * notional - p.maint_amount_usd;
   if (!(p.margin_usd > maintenance_usd)) {
@@ -535,6 +538,10 @@ Position csv_position(const CsvBookRow& r, const Scenario& scenario, const TierT
   const TierRow* bracket = csv_maintenance(p, r, notional, leverage, rows, tiers, symbol);
   csv_margin(p, r, notional, leverage, bracket, symbol);
   p.quantity = notional / p.entry_price;
+  if (!(std::isfinite(p.quantity) && p.quantity > 0.0))
+    r.fail(p.quantity > 0.0 ? kEntry : kNotional,
+           "notional / entry price is not a finite quantity > 0 (notional " +
+               amount_text(notional) + ", entry price " + amount_text(p.entry_price) + ")");
   return p;
 }
 

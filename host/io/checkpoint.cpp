@@ -9,10 +9,12 @@
 #include "host/io/checkpoint.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <sstream>
 #include <utility>
@@ -119,6 +121,46 @@ std::string encode_header(const CheckpointHeader& h) {
   return o.str();
 }
 
+/// A header number: decimal digits only (std::stoull would take "-1" and wrap it).
+std::uint64_t header_count(const std::string& key, const std::string& value) {
+  std::uint64_t v = 0;
+  const char* end = value.data() + value.size();
+  const auto [ptr, ec] = std::from_chars(value.data(), end, v);
+  if (value.empty() || ec != std::errc() || ptr != end)
+    throw std::invalid_argument("header " + key + " '" + value + "' is not a count");
+  return v;
+}
+
+void decode_header_line(CheckpointHeader& h, const std::string& key, const std::string& value) {
+  if (key == "config_path") h.config_path = value;
+  if (key == "set") h.sets.push_back(value);
+  if (key == "resolved_config") h.resolved_config = value;
+  if (key == "output") h.output = value;
+  if (key == "first_path") h.first_path = header_count(key, value);
+  if (key == "paths") h.paths = header_count(key, value);
+  if (key == "target_rel_ci") {
+    std::size_t used = 0;
+    h.target_rel_ci = std::stod(value, &used);
+    if (used != value.size() || !(*h.target_rel_ci > 0.0 && *h.target_rel_ci < 1.0))
+      throw std::invalid_argument("header target_rel_ci '" + value + "' is not in (0, 1)");
+  }
+  if (key == "summary_json") h.summary_json = value;
+  if (key == "force") h.force = value == "1";
+  if (key == "ranks") {
+    const std::uint64_t r = header_count(key, value);
+    if (r < 1 || r > 1'000'000)
+      throw std::invalid_argument("header ranks '" + value + "' is not a rank count");
+    h.ranks = static_cast<std::int32_t>(r);
+  }
+  if (key == "block") h.block = header_count(key, value);
+  if (key == "input" && value.size() > 65) h.inputs[value.substr(65)] = value.substr(0, 64);
+  if (key == "book_sha256") h.book_sha256 = value;
+  if (key == "liqstress_version") h.liqstress_version = value;
+  if (key == "git_commit") h.git_commit = value;
+}
+
+/// The header record's key/value lines; std::invalid_argument or std::out_of_range on a
+/// value that is not what its key holds.
 CheckpointHeader decode_header(const std::string& text) {
   CheckpointHeader h;
   std::istringstream in(text);
@@ -126,24 +168,20 @@ CheckpointHeader decode_header(const std::string& text) {
   while (std::getline(in, line)) {
     const std::size_t eq = line.find('=');
     if (eq == std::string::npos) continue;
-    const std::string key = line.substr(0, eq), value = unescape(line.substr(eq + 1));
-    if (key == "config_path") h.config_path = value;
-    if (key == "set") h.sets.push_back(value);
-    if (key == "resolved_config") h.resolved_config = value;
-    if (key == "output") h.output = value;
-    if (key == "first_path") h.first_path = std::stoull(value);
-    if (key == "paths") h.paths = std::stoull(value);
-    if (key == "target_rel_ci") h.target_rel_ci = std::stod(value);
-    if (key == "summary_json") h.summary_json = value;
-    if (key == "force") h.force = value == "1";
-    if (key == "ranks") h.ranks = std::stoi(value);
-    if (key == "block") h.block = std::stoull(value);
-    if (key == "input" && value.size() > 65) h.inputs[value.substr(65)] = value.substr(0, 64);
-    if (key == "book_sha256") h.book_sha256 = value;
-    if (key == "liqstress_version") h.liqstress_version = value;
-    if (key == "git_commit") h.git_commit = value;
+    decode_header_line(h, line.substr(0, eq), unescape(line.substr(eq + 1)));
   }
+  if (h.first_path > ~std::uint64_t{0} - h.paths)
+    throw std::invalid_argument("header paths " + std::to_string(h.paths) + " from " +
+                                std::to_string(h.first_path) + " is not a range of paths");
   return h;
+}
+
+/// Bytes from the file's position to its end (0 when they cannot be told).
+std::uint64_t bytes_left(std::FILE* f) {
+  struct stat st {};
+  const long at = std::ftell(f);
+  if (at < 0 || ::fstat(::fileno(f), &st) != 0 || st.st_size < at) return 0;
+  return static_cast<std::uint64_t>(st.st_size - at);
 }
 
 [[noreturn]] void io_failure(const std::filesystem::path& p, const std::string& what) {
@@ -157,7 +195,8 @@ bool read_record(std::FILE* f, char& type, std::string& payload) {
   type = static_cast<char>(head[0]);
   std::uint64_t len = 0;
   std::memcpy(&len, head + 1, sizeof len);
-  if (len > (std::uint64_t{1} << 40)) return false;
+  // A length beyond the file's end is a torn or damaged record: never allocated.
+  if (len > bytes_left(f)) return false;
   payload.resize(static_cast<std::size_t>(len));
   if (len > 0 && std::fread(payload.data(), 1, payload.size(), f) != payload.size()) return false;
   std::uint32_t stored = 0;
@@ -207,7 +246,7 @@ CheckpointLog CheckpointLog::create(const std::filesystem::path& path,
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) {
     const int err = errno;
-    if (err == ENOENT || err == EACCES || err == ENOTDIR)
+    if (err == ENOENT || err == EACCES || err == ENOTDIR || err == EROFS)
       throw InputError(path.string() + ": cannot create the checkpoint (" + std::strerror(err) +
                        ")");
     io_failure(path, "creating the checkpoint");
@@ -233,7 +272,11 @@ CheckpointLog CheckpointLog::resume(const std::filesystem::path& path, Checkpoin
   std::string payload;
   if (!read_record(f, type, payload) || type != 'H')
     throw InputError(path.string() + ": damaged checkpoint (no header)");
-  state.header = decode_header(payload);
+  try {
+    state.header = decode_header(payload);
+  } catch (const std::exception& e) {
+    throw InputError(path.string() + ": damaged checkpoint (" + e.what() + ")");
+  }
   std::vector<std::pair<std::uint64_t, std::uint64_t>> pending;
   bool marked = false;
   for (;;) {
@@ -288,8 +331,16 @@ void decode_rows(const std::string& payload, std::uint64_t& first_row, PathRows&
   Reader r{payload};
   first_row = r.get<std::uint64_t>();
   const auto n = static_cast<std::size_t>(r.get<std::uint64_t>());
-  const auto a = static_cast<int>(r.get<std::uint32_t>());
-  const auto p = static_cast<int>(r.get<std::uint32_t>());
+  const auto assets = r.get<std::uint32_t>(), portfolios = r.get<std::uint32_t>();
+  // Sizes checked against the payload before anything is allocated for them.
+  constexpr std::uint32_t kMaxWidth = 1u << 16;
+  if (assets > kMaxWidth || portfolios > kMaxWidth)
+    throw std::runtime_error("rows: " + std::to_string(assets) + " assets, " +
+                             std::to_string(portfolios) + " portfolios");
+  const auto a = static_cast<int>(assets), p = static_cast<int>(portfolios);
+  const std::size_t per_row = record_bytes_per_path(a, p);
+  if (n > (payload.size() - r.at) / per_row || n * per_row != payload.size() - r.at)
+    throw std::runtime_error("rows: " + std::to_string(n) + " rows do not fill the record");
   rows.resize(n, a, p);
   rows.visit([&](const RecordField& f, auto& values) {
     r.get_vector(values, n * record_cells(f.shape, a, p));

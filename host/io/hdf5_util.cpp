@@ -13,6 +13,10 @@ void silence_errors() {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
 }
 
+void skip_shutdown_at_exit() {
+  H5dont_atexit();
+}
+
 namespace {
 
 // H5Ewalk2 callback: walking upward, the first entry is the innermost, most specific one.
@@ -242,6 +246,25 @@ std::size_t row_cells(const std::vector<hsize_t>& dims) {
   return cells;
 }
 
+void check_stored(hid_t dataset, const std::string& what) {
+  const std::vector<hsize_t> dims = dataset_dims(dataset);
+  // Declared values, saturating: a shape whose product overflows is refused as huge.
+  constexpr std::uint64_t kHuge = std::uint64_t{1} << 62;
+  std::uint64_t values = 1;
+  for (const hsize_t d : dims) values = d != 0 && values > kHuge / d ? kHuge : values * d;
+  const Handle type = type_handle(H5Dget_type(dataset), what + ": type");
+  const std::uint64_t type_bytes = std::max<std::size_t>(1, H5Tget_size(type.get()));
+  const std::uint64_t declared = values > kHuge / type_bytes ? kHuge : values * type_bytes;
+  const std::uint64_t stored = H5Dget_storage_size(dataset);
+  constexpr std::uint64_t kMaxDeflateRatio = 1032;
+  if (declared <= std::uint64_t{1} << 20 || declared / kMaxDeflateRatio <= stored) return;
+  std::string shape;
+  for (const hsize_t d : dims) shape += (shape.empty() ? "" : ", ") + std::to_string(d);
+  throw RuntimeFailure(what + ": declares [" + shape + "] values of " + std::to_string(type_bytes) +
+                       " bytes, but the file stores only " + std::to_string(stored) +
+                       " bytes for them (unwritten or cut off)");
+}
+
 std::string object_name(hid_t object) {
   const ssize_t size = H5Iget_name(object, nullptr, 0);
   if (size <= 0) return "(unnamed object)";
@@ -270,11 +293,15 @@ void read_rows_raw(hid_t dataset, std::size_t first_row, std::size_t n_rows, hid
 }
 
 std::vector<std::string> read_strings(hid_t dataset) {
-  const std::string what = "reading strings";
+  const std::string what = "reading strings of " + object_name(dataset);
   const std::vector<hsize_t> dims = dataset_dims(dataset);
   const std::size_t n = dims.empty() ? 1 : static_cast<std::size_t>(dims[0]);
   std::vector<std::string> out;
   if (n == 0) return out;
+  if (dims.size() > 1)
+    throw RuntimeFailure(what + ": not a list of strings (rank " + std::to_string(dims.size()) +
+                         ")");
+  check_stored(dataset, what);
   const Handle file_type = type_handle(H5Dget_type(dataset), what);
   if (H5Tget_class(file_type.get()) != H5T_STRING) throw RuntimeFailure(what + ": not strings");
   const htri_t variable = H5Tis_variable_str(file_type.get());

@@ -20,6 +20,12 @@ namespace liq::h5 {
 /// user once, as our own message. Idempotent; the serial library keeps one global setting.
 void silence_errors();
 
+/// Stops HDF5 from closing, at exit, what is still open. After a failed H5Fclose (a full
+/// disk) HDF5 1.10's own shutdown crashes on the half-closed file (SIGSEGV in H5F__close_cb);
+/// everything kept is closed explicitly, and a temporary being discarded is removed by its
+/// owner. Call before any other HDF5 call (main does).
+void skip_shutdown_at_exit();
+
 /// The innermost message on HDF5's current error stack (e.g. "unable to open file ... No
 /// such file or directory"), or "" when the stack is empty.
 std::string last_error();
@@ -203,6 +209,12 @@ void write_block(hid_t dataset, std::size_t first_row, std::size_t n_rows,
   write_rows_raw(dataset, first_row, n_rows, TypeOf<T>::memory(), data.data(), data.size());
 }
 
+/// Throws RuntimeFailure "<what>: declares N values of B bytes but the file stores S bytes"
+/// when the dataset's declared size is more than its stored bytes can hold: unwritten chunks,
+/// or a shape larger than the data (deflate expands at most 1032 times; 1 MiB is allowed
+/// whatever the storage). Readers call it before allocating for a dataset read whole.
+void check_stored(hid_t dataset, const std::string& what);
+
 /// Reads rows [first_row, first_row + n_rows) into `out` (resized to whole rows).
 void read_rows_raw(hid_t dataset, std::size_t first_row, std::size_t n_rows, hid_t memory_type,
                    void* out, std::size_t n_elements);
@@ -216,6 +228,7 @@ std::vector<T> read_block(hid_t dataset, std::size_t first_row, std::size_t n_ro
 /// Reads a whole dataset.
 template <typename T>
 std::vector<T> read_all(hid_t dataset) {
+  check_stored(dataset, object_name(dataset));
   const std::vector<hsize_t> dims = dataset_dims(dataset);
   return read_block<T>(dataset, 0, dims.empty() ? 1 : static_cast<std::size_t>(dims[0]));
 }

@@ -30,8 +30,11 @@ hid_t file_type_of(const RecordField& f) {
   return h5::TypeOf<std::uint8_t>::file();
 }
 
-/// A record field's dataset dimensions for `n` paths: [N], [N, A], [N, A, 2] or [N, P].
-std::vector<hsize_t> dims_of(const RecordField& f, hsize_t n, int assets, int portfolios) {
+constexpr std::size_t kRecordFields = sizeof(kPathRecord) / sizeof(kPathRecord[0]);
+
+}  // namespace
+
+std::vector<hsize_t> record_dims(const RecordField& f, hsize_t n, int assets, int portfolios) {
   switch (f.shape) {
     case RecordShape::per_path:
       return {n};
@@ -44,10 +47,6 @@ std::vector<hsize_t> dims_of(const RecordField& f, hsize_t n, int assets, int po
   }
   return {n};
 }
-
-constexpr std::size_t kRecordFields = sizeof(kPathRecord) / sizeof(kPathRecord[0]);
-
-}  // namespace
 
 void ResultsWriter::check_target(const fs::path& target, WriteMode mode) {
   const std::string where = target.string();
@@ -197,9 +196,9 @@ void ResultsWriter::Impl::create(const Provenance& p, const std::vector<std::str
   for (std::size_t k = 0; k < kRecordFields; ++k) {
     const RecordField& f = kPathRecord[k];
     if (record_cells(f.shape, n_assets, n_portfolios) == 0) continue;
-    fields[k] =
-        h5::create_dataset(paths_group.get(), f.name, file_type_of(f),
-                           dims_of(f, n, n_assets, n_portfolios), f.units, f.description, growable);
+    fields[k] = h5::create_dataset(paths_group.get(), f.name, file_type_of(f),
+                                   record_dims(f, n, n_assets, n_portfolios), f.units,
+                                   f.description, growable);
   }
 }
 

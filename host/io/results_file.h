@@ -19,6 +19,9 @@
 
 namespace liq {
 
+/// A record field's dataset dimensions for `n` paths: [N], [N, A], [N, A, 2] or [N, P].
+std::vector<hsize_t> record_dims(const RecordField& f, hsize_t n, int assets, int portfolios);
+
 constexpr int kFormatVersion = 1;
 
 /// Root attributes of a results file.

@@ -33,7 +33,10 @@ struct ResultsFile {
   bool per_path = false;             // has /paths
 
   /// Opens `path` read-only. InputError (exit 2) when it is not an HDF5 file, not a
-  /// liqstress results file, or of another format_version, naming the file and the reason.
+  /// liqstress results file, or of another format_version, naming the file and the reason;
+  /// also when it is damaged: root attributes out of range, a /paths or /timeseries/exact_sums
+  /// dataset missing, of another type or shape than the attributes give, or declaring more
+  /// values than the file stores (naming the dataset).
   explicit ResultsFile(const std::filesystem::path& path);
 
   /// Reads rows [first_row, first_row + n) of /paths into `rows` (resized).
@@ -42,6 +45,10 @@ struct ResultsFile {
   StepSums read_exact_sums() const;
   /// /summary (InputError when missing).
   std::vector<Metric> read_metrics() const;
+
+ private:
+  void check_format() const;  // the format and format_version attributes
+  void read_root();           // the other root attributes, /assets, /portfolios, /regimes
 };
 
 }  // namespace liq

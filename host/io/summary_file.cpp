@@ -23,9 +23,20 @@ std::vector<double> FileColumns::column(Column c, int index, int side) const {
   for (std::size_t first = 0; first < paths_; first += kBlock) {
     const std::size_t n = std::min(kBlock, paths_ - first);
     const std::vector<double> block = h5::read_block<double>(d.get(), first, n);
-    for (std::size_t r = 0; r < n; ++r)
+    if (block.size() != n * spec.width)
+      throw InputError(origin_ + ": /" + name + ": rows of " + std::to_string(block.size() / n) +
+                       " values, expected " + std::to_string(spec.width));
+    for (std::size_t r = 0; r < n; ++r) {
       out[first + r] = column_value(spec, block.data() + r * spec.width);
+      if (!std::isfinite(out[first + r]) || (c == Column::weight && out[first + r] < 0.0))
+        throw InputError(
+            origin_ + ": /" + name + " row " + std::to_string(first + r) + ": " +
+            (c == Column::weight ? "not a finite weight >= 0" : "not a finite number"));
+    }
   }
+  if (c == Column::weight && paths_ > 0 &&
+      std::none_of(out.begin(), out.end(), [](double w) { return w > 0.0; }))
+    throw InputError(origin_ + ": /" + name + ": every weight is 0");
   return out;
 }
 
@@ -88,6 +99,29 @@ std::vector<double> read_doubles(hid_t group, const std::string& name) {
   const std::vector<hsize_t> dims = h5::dataset_dims(d.get());
   if (!dims.empty() && dims[0] == 0) return {};
   return h5::read_all<double>(d.get());
+}
+
+/// A dataset of exactly one value (mean, stderr).
+double read_one(hid_t group, const std::string& name, const std::string& path) {
+  const std::vector<double> v = read_doubles(group, name);
+  if (v.size() != 1)
+    throw RuntimeFailure("/" + path + "/" + name + ": " + std::to_string(v.size()) +
+                         " values, expected 1");
+  return v[0];
+}
+
+/// What merge takes from a summary to summarize again: levels in (0, 1), finite
+/// thresholds, at least 2 histogram bins and one edge more than bins.
+void check_summary(const MetricSummary& s, const std::string& path) {
+  for (const double p : s.levels)
+    if (!(p > 0.0 && p < 1.0))
+      throw RuntimeFailure("/" + path + "/quantile_levels: a level not in (0, 1)");
+  for (const double x : s.thresholds)
+    if (!std::isfinite(x)) throw RuntimeFailure("/" + path + "/thresholds: not a finite number");
+  if (s.histogram_counts.size() < 2 || s.histogram_edges.size() != s.histogram_counts.size() + 1)
+    throw RuntimeFailure("/" + path +
+                         "/histogram_counts: " + std::to_string(s.histogram_counts.size()) +
+                         " bins and " + std::to_string(s.histogram_edges.size()) + " edges");
 }
 
 }  // namespace
@@ -213,8 +247,8 @@ std::vector<Metric> read_summary(hid_t file) {
     s.n = h5::read_attribute<std::uint64_t>(g.get(), "n");
     s.weight_sum = h5::read_attribute<double>(g.get(), "weight_sum");
     s.effective_n = h5::read_attribute<double>(g.get(), "effective_n");
-    s.mean = read_doubles(g.get(), "mean").at(0);
-    s.stderr_mean = read_doubles(g.get(), "stderr").at(0);
+    s.mean = read_one(g.get(), "mean", path);
+    s.stderr_mean = read_one(g.get(), "stderr", path);
     s.levels = read_doubles(g.get(), "quantile_levels");
     s.var = read_doubles(g.get(), "var");
     s.var_ci = pairs(read_doubles(g.get(), "var_ci"));
@@ -233,6 +267,7 @@ std::vector<Metric> read_summary(hid_t file) {
       throw RuntimeFailure("/" + path + ": var, es or exceedance arrays do not match " +
                            "quantile_levels (" + std::to_string(L) + ") or thresholds (" +
                            std::to_string(T) + ")");
+    check_summary(s, path);
     out.push_back(std::move(m));
   }
   return out;

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/stats/metrics.h"
@@ -17,8 +18,14 @@ namespace liq {
 /// memory at a time).
 class FileColumns final : public ColumnSource {
  public:
-  FileColumns(hid_t file, int assets, int portfolios, std::size_t paths)
-      : file_(file), n_assets_(assets), n_portfolios_(portfolios), paths_(paths) {}
+  /// `origin` names the file in messages: a value that is not a finite number is an
+  /// InputError "ORIGIN: /paths/NAME row R: not a finite number".
+  FileColumns(hid_t file, int assets, int portfolios, std::size_t paths, std::string origin = {})
+      : file_(file),
+        n_assets_(assets),
+        n_portfolios_(portfolios),
+        paths_(paths),
+        origin_(std::move(origin)) {}
   int n_assets() const override { return n_assets_; }
   int n_portfolios() const override { return n_portfolios_; }
   std::size_t size() const override { return paths_; }
@@ -28,6 +35,7 @@ class FileColumns final : public ColumnSource {
   hid_t file_;
   int n_assets_, n_portfolios_;
   std::size_t paths_;
+  std::string origin_;
 };
 
 /// Writes `/summary` (one group per metric, nested by its name's parts) into an open file.

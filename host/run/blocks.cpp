@@ -48,6 +48,9 @@ class BlockLoop {
 
 SimulatedBlocks BlockLoop::run() {
   std::uint64_t done = 0, goal = plan_.paths;
+  // Temporaries of earlier runs into the same target that were killed (SIGKILL leaves them):
+  // a resumed run's, or one killed before its first checkpoint mark.
+  if (sinks_.results) sinks_.results->remove_stale_temporaries();
   if (plan_.resumed) resume(done, goal);
   sinks_.checkpoint.start_interval();
   schedule_ = BlockSchedule(agreed_block_size(plan_), plan_.layout, done, goal);
@@ -93,7 +96,6 @@ SimulatedBlocks BlockLoop::finish() {
 /// into the results now and goes on from the mark; ranks replay their blocks in their turn.
 void BlockLoop::resume(std::uint64_t& done, std::uint64_t& goal) {
   const CheckpointState& state = *plan_.resumed;
-  if (sinks_.results) sinks_.results->remove_stale_temporaries();
   sums_ = state.sums;
   if (sums_.n_cells != step_cells(plan_.model.market).total())
     throw InputError(*plan_.options.resume + ": damaged checkpoint (step sums)");

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 #include "host/io/provenance.h"
@@ -94,10 +95,12 @@ void ResultsSink::remove_stale_temporaries() const {
   for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
     const std::string name = entry.path().filename().string();
     if (name.rfind(stem, 0) != 0 || entry.path() == writer_->temporary_path()) continue;
-    const std::string pid = name.substr(stem.size());
-    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (::kill(static_cast<pid_t>(std::stol(pid)), 0) != 0 && errno == ESRCH)
-      std::filesystem::remove(entry.path(), ec);
+    const std::string digits = name.substr(stem.size());
+    pid_t pid = 0;
+    const char* end = digits.data() + digits.size();
+    const auto [ptr, bad] = std::from_chars(digits.data(), end, pid);
+    if (digits.empty() || bad != std::errc() || ptr != end || pid <= 0) continue;
+    if (::kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
   }
 }
 

@@ -108,8 +108,10 @@ void Load::read_per_asset(const Key& key, const Cursor& at) {
         read_section(*key.sub, r.as_table(item), Ix{static_cast<int>(a), -1});
       });
     }
-    for (const auto& [name, item] : r.entries(all)) {
-      r.attempt(item, [&] { (void)asset_index(item, name, false); });
+    // Not a structured binding: clang 14 cannot capture one in a lambda.
+    for (const auto& entry : r.entries(all)) {
+      const Item& item = entry.second;
+      r.attempt(item, [&] { (void)asset_index(item, entry.first, false); });
     }
   });
 }
