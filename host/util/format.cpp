@@ -82,17 +82,18 @@ std::string shortest(double v) {
 }
 
 std::string number_text(double v) {
-  std::string s = shortest(v);
-  const auto e = s.find('e');
+  const std::string s = shortest(v);
+  const std::size_t e = s.find('e');
   if (e == std::string::npos) return s;
-  std::string exponent = s.substr(e + 1);
-  std::string sign;
-  if (exponent.front() == '+' || exponent.front() == '-') {
-    if (exponent.front() == '-') sign = "-";
-    exponent.erase(0, 1);
-  }
-  exponent.erase(0, std::min(exponent.find_first_not_of('0'), exponent.size() - 1));
-  return s.substr(0, e + 1) + sign + exponent;
+  // "4e+08" → "4e8", "1.5e-07" → "1.5e-7": the sign only when negative, no leading zeros.
+  std::size_t at = e + 1;
+  const bool negative = at < s.size() && s[at] == '-';
+  if (at < s.size() && (s[at] == '+' || s[at] == '-')) ++at;
+  while (at + 1 < s.size() && s[at] == '0') ++at;
+  std::string out(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(e + 1));
+  if (negative) out.push_back('-');
+  out.append(s.begin() + static_cast<std::ptrdiff_t>(at), s.end());
+  return out;
 }
 
 std::string amount_text(double v) {
