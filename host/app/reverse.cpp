@@ -65,14 +65,6 @@ Stat parse_statistic(const std::string& metric, const std::string& text) {
   return st;
 }
 
-/// A number as TOML text that reads back to the same double (a float, never an integer).
-std::string toml_number(double v) {
-  if (!std::isfinite(v)) return shortest(v);
-  std::string s = shortest(v);
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  return s;
-}
-
 /// The `--set` overrides that put the stress direction at scale s.
 class Direction {
  public:
@@ -94,12 +86,12 @@ class Direction {
   }
 
   std::vector<std::string> sets(double s) const {
-    if (shocks_.empty()) return {name_ + "=" + toml_number(base_value_ * s)};
+    if (shocks_.empty()) return {name_ + "=" + float_literal(base_value_ * s)};
     std::vector<std::string> out;
     for (std::size_t i = 0; i < shocks_.size(); ++i) {
       std::string t = "shock[" + std::to_string(i) + "].returns={";
       for (std::size_t a = 0; a < shocks_[i].size(); ++a)
-        t += (a ? ", " : "") + symbols_[a] + " = " + toml_number(shocks_[i][a] * s);
+        t += (a ? ", " : "") + symbols_[a] + " = " + float_literal(shocks_[i][a] * s);
       out.push_back(t + "}");
     }
     return out;
@@ -134,7 +126,7 @@ class Evaluator {
     if (it != trials_.end()) return it->second;
     const Estimate e = run(s);
     if (!opt_.quiet)
-      err_ << "  scale " << std::setw(10) << toml_number(s) << "  " << st_.statistic << " "
+      err_ << "  scale " << std::setw(10) << float_literal(s) << "  " << st_.statistic << " "
            << format_si(e.value) << " (" << format_si(e.ci.lo) << " to " << format_si(e.ci.hi)
            << ")\n";
     return trials_.emplace(s, e).first->second;
@@ -269,8 +261,8 @@ std::string write_scenario(const Evaluator& ev, const ReverseOptions& opt, const
       (dir / (base.name + "-reverse-" + file_stem(opt.scale) + ".toml")).string();
   std::ostringstream text;
   text << "# liqstress reverse: " << opt.config << " with --scale " << opt.scale
-       << " at s* = " << toml_number(a.scale) << " (95% interval " << toml_number(a.scale_ci.lo)
-       << " to " << toml_number(a.scale_ci.hi) << "), where the " << opt.statistic << " of "
+       << " at s* = " << float_literal(a.scale) << " (95% interval " << float_literal(a.scale_ci.lo)
+       << " to " << float_literal(a.scale_ci.hi) << "), where the " << opt.statistic << " of "
        << opt.metric << " reaches " << number_text(opt.target) << ".\n"
        << at.scenario.resolved_toml;
   write_text_file_atomically(path, text.str(), opt.force);
@@ -292,8 +284,8 @@ std::string answer_json(const Evaluator& ev, const ReverseOptions& opt, const An
 void print_answer(const Evaluator& ev, const ReverseOptions& opt, const Answer& a,
                   const std::string& written, std::ostream& out) {
   out << "reverse stress: the " << opt.statistic << " of " << opt.metric << " reaches "
-      << format_si(opt.target) << " at " << opt.scale << " scale s* = " << toml_number(a.scale)
-      << " (95% interval " << toml_number(a.scale_ci.lo) << " to " << toml_number(a.scale_ci.hi)
+      << format_si(opt.target) << " at " << opt.scale << " scale s* = " << float_literal(a.scale)
+      << " (95% interval " << float_literal(a.scale_ci.lo) << " to " << float_literal(a.scale_ci.hi)
       << ")\n";
   out << "  " << opt.statistic << " at s*: " << format_si(a.value.value) << " (95% CI "
       << format_si(a.value.ci.lo) << " to " << format_si(a.value.ci.hi) << ")\n";

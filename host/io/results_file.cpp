@@ -269,6 +269,17 @@ void ResultsWriter::write_rows(std::size_t first_row, const PathRows& rows) {
 
 namespace {
 
+/// The exact sums of cells [first, end) as a dataset [cells, 4] of `timeseries`.
+void write_exact_cells(hid_t timeseries, const char* name, const StepSums& sums, std::int32_t first,
+                       std::int32_t end, const std::string& description) {
+  const auto from = static_cast<std::size_t>(first);
+  const auto count = static_cast<std::size_t>(end) - from;
+  const h5::Handle raw = h5::create_dataset(timeseries, name, h5::TypeOf<std::uint64_t>::file(),
+                                            {static_cast<hsize_t>(count), 4}, "1", description);
+  h5::write_block(raw.get(), 0, count,
+                  std::span<const std::uint64_t>(sums.words).subspan(from * 4, count * 4));
+}
+
 /// /regimes and the per-step regime shares (the paths' regime counts over the paths), with
 /// their exact counts beside them for `liqstress merge`.
 void write_regimes(hid_t root, hid_t timeseries, const StepSums& sums, std::uint64_t n_paths,
@@ -290,15 +301,9 @@ void write_regimes(hid_t root, hid_t timeseries, const StepSums& sums, std::uint
       "fraction of the file's paths in each volatility regime during the step (columns follow "
       "/regimes); exact counts over the number of paths");
   h5::write_block(d.get(), 0, n_steps, std::span<const double>(share));
-  const auto first = static_cast<std::size_t>(cells.regime(0, 0));
-  const auto count = static_cast<std::size_t>(cells.price(0, 0)) - first;
-  const h5::Handle raw = h5::create_dataset(
-      timeseries, "exact_sums_regimes", h5::TypeOf<std::uint64_t>::file(),
-      {static_cast<hsize_t>(count), 4}, "1",
-      "the exact accumulators behind regime_share, per cell [steps, regimes], as in exact_sums "
-      "with scale 1 (a path counts 1)");
-  h5::write_block(raw.get(), 0, count,
-                  std::span<const std::uint64_t>(sums.words).subspan(first * 4, count * 4));
+  write_exact_cells(timeseries, "exact_sums_regimes", sums, cells.regime(0, 0), cells.price(0, 0),
+                    "the exact accumulators behind regime_share, per cell [steps, regimes], as "
+                    "in exact_sums with scale 1 (a path counts 1)");
 }
 
 /// The mean path: the traded log-return at each step's end per asset, its standard deviation
@@ -326,15 +331,9 @@ void write_prices(hid_t timeseries, const StepSums& sums, std::uint64_t n_paths,
       timeseries, "log_return_std", f64, dims, "log-return (natural, dimensionless)",
       "standard deviation across paths (n − 1) of ln(S/S0) at the step's end, per asset");
   h5::write_block(s.get(), 0, n_steps, std::span<const double>(sd));
-  const auto first = static_cast<std::size_t>(cells.price(0, 0));
-  const auto count = static_cast<std::size_t>(cells.total()) - first;
-  const h5::Handle raw = h5::create_dataset(
-      timeseries, "exact_sums_price", h5::TypeOf<std::uint64_t>::file(),
-      {static_cast<hsize_t>(count), 4}, "1",
-      "the exact accumulators behind log_return_*, per cell [steps, A], as in exact_sums with "
-      "scale 1e12");
-  h5::write_block(raw.get(), 0, count,
-                  std::span<const std::uint64_t>(sums.words).subspan(first * 4));
+  write_exact_cells(timeseries, "exact_sums_price", sums, cells.price(0, 0), cells.total(),
+                    "the exact accumulators behind log_return_*, per cell [steps, A], as in "
+                    "exact_sums with scale 1e12");
 }
 
 /// Per step, the mean and standard deviation across paths of every flow and ADL cell.
@@ -426,23 +425,16 @@ void write_step_moments(hid_t g, const StepMoments& s, const StepCells& cells) {
 void write_step_sums(hid_t g, const StepSums& sums, const StepCells& cells) {
   // The integers themselves, so `liqstress merge` adds shards exactly: the price and flow
   // cells in `exact_sums` (the shape format_version 1 gave it), the ADL cells beside it.
-  const auto flow_cells = static_cast<std::size_t>(cells.adl(0));
-  const h5::Handle raw = h5::create_dataset(
-      g, "exact_sums", h5::TypeOf<std::uint64_t>::file(), {static_cast<hsize_t>(flow_cells), 4},
-      "1",
+  write_exact_cells(
+      g, "exact_sums", sums, 0, cells.adl(0),
       "the exact accumulators behind the datasets above, per cell (liquidated [steps, A, 2], "
       "then forced flow [steps, A], then impact [steps, A]): [Σc lo, Σc hi, Σc² lo, Σc² hi] "
       "as 128-bit two's-complement integers of c = round(value · scale), scale 100 for USD "
       "and 1e12 for impact; `liqstress merge` adds them");
-  const std::span<const std::uint64_t> words(sums.words);
-  h5::write_block(raw.get(), 0, flow_cells, words.first(flow_cells * 4));
-  const auto adl_cells = static_cast<std::size_t>(cells.regime(0, 0)) - flow_cells;
-  const h5::Handle adl = h5::create_dataset(
-      g, "exact_sums_adl", h5::TypeOf<std::uint64_t>::file(), {static_cast<hsize_t>(adl_cells), 4},
-      "1",
-      "the exact accumulators behind adl_usd_* and adl_closed_usd_*, per cell (ADL deficit "
-      "[steps], then ADL closed [steps]), as in exact_sums with scale 100 (cents)");
-  h5::write_block(adl.get(), 0, adl_cells, words.subspan(flow_cells * 4, adl_cells * 4));
+  write_exact_cells(g, "exact_sums_adl", sums, cells.adl(0), cells.regime(0, 0),
+                    "the exact accumulators behind adl_usd_* and adl_closed_usd_*, per cell (ADL "
+                    "deficit [steps], then ADL closed [steps]), as in exact_sums with scale 100 "
+                    "(cents)");
 }
 
 }  // namespace

@@ -42,12 +42,6 @@ bool starts_number(std::string_view text, std::size_t i) {
 
 }  // namespace
 
-std::string float_literal(double v) {
-  std::string s = number_text(v);
-  if (s.find_first_of(".en") == std::string::npos) s += ".0";
-  return s;
-}
-
 std::string trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return {};

@@ -11,9 +11,6 @@
 
 namespace liq {
 
-/// `v` as a TOML float literal: a ".0" where the digits alone would read as an integer.
-std::string float_literal(double v);
-
 /// `s` without surrounding blanks.
 std::string trim(std::string_view s);
 

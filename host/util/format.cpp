@@ -96,6 +96,12 @@ std::string number_text(double v) {
   return out;
 }
 
+std::string float_literal(double v) {
+  std::string s = number_text(v);
+  if (s.find_first_of(".en") == std::string::npos) s += ".0";
+  return s;
+}
+
 std::string amount_text(double v) {
   const bool whole = std::isfinite(v) && std::abs(v) < 1e16 && v == std::trunc(v);
   return whole ? fmt::format("{:.0f}", v) : shortest(v);

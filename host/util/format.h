@@ -39,6 +39,10 @@ std::string shortest(double v);
 /// Shortest exact digits written as people write them: "4e8" rather than "4e+08".
 std::string number_text(double v);
 
+/// `v` as a TOML float literal (number_text's digits): a ".0" where the digits alone would
+/// read as an integer.
+std::string float_literal(double v);
+
 /// Shortest exact digits, whole numbers below 1e16 without an exponent: messages quote USD
 /// amounts as people write them ("1800000000", "0.004").
 std::string amount_text(double v);
