@@ -26,6 +26,7 @@
 #include <cstdint>
 
 #include "adl.h"
+#include "fmath.h"
 #include "macros.h"
 #include "market.h"
 #include "position.h"
@@ -216,8 +217,8 @@ LIQ_HD LIQ_FORCEINLINE bool settle_at_trigger_fast(const BookView& b, const Ladd
   const double sum_n = range_sum(b.prefix_qk, g.begin, from, to) + shift * sum_q;
   const double c = is_long ? f - 1.0 + g.mm : 1.0 + g.mm - f;
   const double amount = g.amount, phi = b.liquidation_fee;
-  const double n_lo = g.n_min + fmin(shift, 0.0) * g.q_max;
-  const double n_hi = g.n_max + fmax(shift, 0.0) * g.q_max;
+  const double n_lo = g.n_min + fm::fmin(shift, 0.0) * g.q_max;
+  const double n_hi = g.n_max + fm::fmax(shift, 0.0) * g.q_max;
   enum { all_bad, all_left, all_capped, mixed } regime = mixed;
   if (c <= 0.0) {
     regime = (c < 0.0 || amount > 0.0) ? all_bad : all_left;  // c = A = 0: nothing left, no debt
@@ -265,7 +266,7 @@ LIQ_HD LIQ_FORCEINLINE void settle_group(const BookView& b, const LadderGroup& g
   const double shift = funding * g.funding_scale;
   const bool is_long = g.side == PositionSide::long_side;
   const double diffusion = is_long ? pre.diffusion_low : pre.diffusion_high;
-  const double reach = is_long ? fmin(diffusion, pre.end) : fmax(diffusion, pre.end);
+  const double reach = is_long ? fm::fmin(diffusion, pre.end) : fm::fmax(diffusion, pre.end);
   // [n0, a): past at the start; [a, d): reached by the diffusion; [d, e): only by a gap;
   // [e, n1): only by the step's impact.
   const std::int32_t a = first_unreached(b.trigger, n0, n1, shift, pre.start, is_long);
@@ -303,18 +304,18 @@ LIQ_HD LIQ_FORCEINLINE void compute_reach(const BookView& b, int asset, const st
   double t_long = -HUGE_VAL, t_short = HUGE_VAL, max_scale = 0.0;
   for (std::int32_t g = b.asset_groups[asset]; g < b.asset_groups[asset + 1]; ++g) {
     const LadderGroup& grp = b.groups[g];
-    max_scale = fmax(max_scale, grp.funding_scale);
+    max_scale = fm::fmax(max_scale, grp.funding_scale);
     if (next[g] >= grp.end) continue;
     const double p_liq = b.trigger[next[g]] + funding * grp.funding_scale;
     if (grp.side == PositionSide::long_side) {
-      t_long = fmax(t_long, p_liq);
+      t_long = fm::fmax(t_long, p_liq);
     } else {
-      t_short = fmin(t_short, p_liq);
+      t_short = fm::fmin(t_short, p_liq);
     }
   }
   r.slack = kReachSlack * spot;
-  r.long_log = t_long + r.slack > 0.0 ? log((t_long + r.slack) / spot) : -HUGE_VAL;
-  r.short_log = t_short - r.slack > 0.0 ? log((t_short - r.slack) / spot) : -HUGE_VAL;
+  r.long_log = t_long + r.slack > 0.0 ? fm::log((t_long + r.slack) / spot) : -HUGE_VAL;
+  r.short_log = t_short - r.slack > 0.0 ? fm::log((t_short - r.slack) / spot) : -HUGE_VAL;
   r.funding_at = funding;
   r.max_scale = max_scale;
   r.valid = true;

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "book.h"
+#include "fmath.h"
 #include "path_state.h"
 #include "portfolio.h"
 #include "step.h"
@@ -36,8 +37,8 @@ LIQ_HD LIQ_FORCEINLINE bool ladder_round(const Model& m, int a, PathState& st, S
     for (std::int32_t g = g0; g < g1; ++g) st.step_begin[g] = st.next[g];
   }
   const double spot = m.market.spot[a];
-  const double reach_long = r_long ? spot * exp(lo) : 0.0;
-  const double reach_short = r_short ? spot * exp(hi) : 0.0;
+  const double reach_long = r_long ? spot * fm::exp(lo) : 0.0;
+  const double reach_short = r_short ? spot * fm::exp(hi) : 0.0;
   bool any = false;
   for (std::int32_t g = g0; g < g1; ++g) {
     const LadderGroup& grp = book.groups[g];
@@ -61,8 +62,8 @@ LIQ_HD LIQ_FORCEINLINE bool ladder_round(const Model& m, int a, PathState& st, S
 LIQ_HD LIQ_FORCEINLINE double adverse_price(const Model& m, const StepState& ss, int a,
                                             double signed_quantity) {
   const double y =
-      signed_quantity > 0.0 ? fmin(ss.d_lo[a], ss.y_end[a]) : fmax(ss.d_hi[a], ss.y_end[a]);
-  return m.market.spot[a] * exp(y);
+      signed_quantity > 0.0 ? fm::fmin(ss.d_lo[a], ss.y_end[a]) : fm::fmax(ss.d_hi[a], ss.y_end[a]);
+  return m.market.spot[a] * fm::exp(y);
 }
 
 /// One round on the cross-margin accounts: each live account is evaluated at its positions'
@@ -80,7 +81,7 @@ LIQ_HD LIQ_FORCEINLINE bool account_round(const Model& m, PathState& st, StepSta
         [&](int j) {
           const int a = pf.asset[j];
           const double y = pf.signed_quantity[j] > 0 ? round_low(ss, a) : round_high(ss, a);
-          return m.market.spot[a] * exp(y);
+          return m.market.spot[a] * fm::exp(y);
         },
         equity, maintenance, notional);
     if (equity >= maintenance) continue;
@@ -105,8 +106,8 @@ LIQ_HD LIQ_FORCEINLINE void update_shift(const Model& m, StepState& ss) {
   impact_of(m.impact, n, q_end, ss.drawdown, m_end);
   for (int a = 0; a < n; ++a) {
     ss.shift[a] = m_end[a] - ss.m_pre[a];
-    ss.low[a] = fmin(ss.low[a], round_low(ss, a));
-    ss.high[a] = fmax(ss.high[a], round_high(ss, a));
+    ss.low[a] = fm::fmin(ss.low[a], round_low(ss, a));
+    ss.high[a] = fm::fmax(ss.high[a], round_high(ss, a));
   }
 }
 

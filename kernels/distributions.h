@@ -7,23 +7,26 @@
 
 #include <cstdint>
 
+#include "fmath.h"
 #include "macros.h"
 
 namespace liq {
-
-constexpr double kTwoPi = 6.283185307179586476925286766559;
 
 struct NormalPair {
   double z0;
   double z1;
 };
 
-/// Box–Muller: two uniforms in (0,1) → two independent N(0,1). Always consumes both
-/// uniforms (Random123's boxmuller.hpp), so the draw count per step never varies.
+/// Box–Muller: two uniforms in (0,1) → two independent N(0,1): r = √(−2 ln u1),
+/// (z0, z1) = (r cos 2πu2, r sin 2πu2). Always consumes both uniforms (Random123's
+/// boxmuller.hpp), so the draw count per step never varies. u1 must be a normal double (every
+/// u01 is, ≥ 2⁻³³); the functions are the kernels' own (kernels/fmath.h), without branches,
+/// so SIMD lanes of paths compute the same bits.
 LIQ_HD LIQ_FORCEINLINE NormalPair box_muller(double u1, double u2) {
-  const double r = sqrt(-2.0 * log(u1));
-  const double t = kTwoPi * u2;
-  return NormalPair{r * cos(t), r * sin(t)};
+  const double r = sqrt(-2.0 * fm::log_normal(u1));
+  double s, c;
+  fm::sincos_2pi(u2, s, c);
+  return NormalPair{r * c, r * s};
 }
 
 /// Largest count poisson_inverse returns: a bound on the loop, far beyond any count of
@@ -34,7 +37,7 @@ constexpr std::uint32_t kPoissonMaxCount = 512;
 /// CDF reaches u. Exact up to rounding; O(mean) work, and the mean per step is small.
 LIQ_HD LIQ_FORCEINLINE std::uint32_t poisson_inverse(double mean, double u) {
   if (!(mean > 0.0)) return 0;
-  double p = exp(-mean);
+  double p = fm::exp(-mean);
   double cdf = p;
   std::uint32_t n = 0;
   while (u > cdf && n < kPoissonMaxCount) {
@@ -57,7 +60,7 @@ LIQ_HD LIQ_FORCEINLINE double gamma_mt_attempt(double shape, double z, double u)
   const double v = v1 * v1 * v1;
   const double z2 = z * z;
   if (u < 1.0 - 0.0331 * z2 * z2) return d * v;  // squeeze
-  if (log(u) < 0.5 * z2 + d * (1.0 - v + log(v))) return d * v;
+  if (fm::log(u) < 0.5 * z2 + d * (1.0 - v + fm::log(v))) return d * v;
   return -1.0;
 }
 
@@ -66,13 +69,13 @@ LIQ_HD LIQ_FORCEINLINE double gamma_mt_attempt(double shape, double z, double u)
 ///   min = (x0 + x1 − sqrt((x1 − x0)² − 2 var ln U)) / 2.
 LIQ_HD LIQ_FORCEINLINE double bridge_min(double x0, double x1, double var, double u) {
   const double d = x1 - x0;
-  return 0.5 * (x0 + x1 - sqrt(d * d - 2.0 * var * log(u)));
+  return 0.5 * (x0 + x1 - sqrt(d * d - 2.0 * var * fm::log_normal(u)));
 }
 
 /// Maximum of the same bridge (the mirror image).
 LIQ_HD LIQ_FORCEINLINE double bridge_max(double x0, double x1, double var, double u) {
   const double d = x1 - x0;
-  return 0.5 * (x0 + x1 + sqrt(d * d - 2.0 * var * log(u)));
+  return 0.5 * (x0 + x1 + sqrt(d * d - 2.0 * var * fm::log_normal(u)));
 }
 
 }  // namespace liq

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 
+#include "fmath.h"
 #include "macros.h"
 
 namespace liq {
@@ -64,7 +65,7 @@ LIQ_HD LIQ_FORCEINLINE StepCells step_cells(const Market& p) {
 
 /// value · scale rounded to the nearest integer.
 LIQ_HD LIQ_FORCEINLINE std::int64_t to_fixed(double value, double scale) {
-  return static_cast<std::int64_t>(llround(value * scale));
+  return fm::round_to_int64(value * scale);
 }
 
 /// 64×64 → 128-bit product as (lo, hi).

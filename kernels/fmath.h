@@ -81,58 +81,64 @@ LIQ_HD LIQ_FORCEINLINE double exp(double x) {
   return scale_normal(y, k + 1000) * 9.33263618503218878990e-302;  // 2^-1000
 }
 
-/// Natural logarithm (fdlibm e_log.c): x = 2^k·(1 + f), √2/2 ≤ 1 + f < √2, log(1 + f) from
-/// s = f/(2 + f) and a degree-7 polynomial in s²; log x = k·ln2 + log(1 + f).
-/// log(0) = −inf, log(negative) = NaN.
-LIQ_HD LIQ_FORCEINLINE double log(double x) {
+/// The body of fdlibm's e_log.c for a positive, normal, finite x whose exponent is taken as
+/// its own plus k0 (k0 = −54 for a subnormal that the caller scaled by 2^54): x = 2^k·(1 + f),
+/// √2/2 ≤ 1 + f < √2, log(1 + f) from s = f/(2 + f) and a degree-7 polynomial in s²,
+/// log x = k·ln2 + log(1 + f). Written without early returns — every case is computed and
+/// one is selected — so that a loop over SIMD lanes compiles it to vector selects; the
+/// selected value is the one fdlibm's branch computes, bit for bit.
+LIQ_HD LIQ_FORCEINLINE double log_normal(double x, int k0 = 0) {
   constexpr double kLn2Hi = 6.93147180369123816490e-01, kLn2Lo = 1.90821492927058770002e-10;
   constexpr double kLg1 = 6.666666666666735130e-01, kLg2 = 3.999999999940941908e-01;
   constexpr double kLg3 = 2.857142874366239149e-01, kLg4 = 2.222219843214978396e-01;
   constexpr double kLg5 = 1.818357216161805012e-01, kLg6 = 1.531383769920937332e-01;
   constexpr double kLg7 = 1.479819860511658591e-01;
-  std::uint64_t u = bits_of(x);
+  const std::uint64_t u = bits_of(x);
   std::int32_t hx = static_cast<std::int32_t>(u >> 32);
-  const std::uint32_t lx = static_cast<std::uint32_t>(u);
-  int k = 0;
-  if (hx < 0x00100000) {  // x < 2^-1022: zero, negative or subnormal
-    if (((hx & 0x7fffffff) | static_cast<std::int32_t>(lx)) == 0)
-      return -double_of(0x7FF0000000000000ull);
-    if (hx < 0) return (x - x) / 0.0;
-    k -= 54;
-    x *= 1.80143985094819840000e+16;  // 2^54
-    u = bits_of(x);
-    hx = static_cast<std::int32_t>(u >> 32);
-  }
-  if (hx >= 0x7ff00000) return x + x;  // inf or NaN
-  k += (hx >> 20) - 1023;
+  std::int32_t k = k0 + (hx >> 20) - 1023;
   hx &= 0x000fffff;
   const std::int32_t i = (hx + 0x95f64) & 0x100000;
   // Normalise x to [√2/2, √2) and k accordingly.
-  x = double_of(
+  const double xn = double_of(
       (static_cast<std::uint64_t>(static_cast<std::uint32_t>(hx | (i ^ 0x3ff00000))) << 32) |
-      (bits_of(x) & 0xffffffffull));
+      (u & 0xffffffffull));
   k += (i >> 20);
-  const double f = x - 1.0;
+  const double f = xn - 1.0;
   const double dk = static_cast<double>(k);
-  if ((0x000fffff & (2 + hx)) < 3) {  // |f| < 2^-20
-    if (f == 0.0) return k == 0 ? 0.0 : dk * kLn2Hi + dk * kLn2Lo;
-    const double r = f * f * (0.5 - 0.33333333333333333 * f);
-    return k == 0 ? f - r : dk * kLn2Hi - ((r - dk * kLn2Lo) - f);
-  }
+  const bool k0_is_zero = k == 0;
+  // |f| < 2^-20
+  const double r0 = f * f * (0.5 - 0.33333333333333333 * f);
+  const double at_one = k0_is_zero ? 0.0 : dk * kLn2Hi + dk * kLn2Lo;
+  const double near_one = k0_is_zero ? f - r0 : dk * kLn2Hi - ((r0 - dk * kLn2Lo) - f);
+  const double tiny = f == 0.0 ? at_one : near_one;
+  // otherwise
   const double s = f / (2.0 + f);
   const double z = s * s;
   const double w = z * z;
   const double t1 = w * (kLg2 + w * (kLg4 + w * kLg6));
   const double t2 = z * (kLg1 + w * (kLg3 + w * (kLg5 + w * kLg7)));
   const double r = t2 + t1;
-  const std::int32_t j = (hx - 0x6147a) | (0x6b851 - hx);
-  if (j > 0) {
-    const double hfsq = 0.5 * f * f;
-    if (k == 0) return f - (hfsq - s * (hfsq + r));
-    return dk * kLn2Hi - ((hfsq - (s * (hfsq + r) + dk * kLn2Lo)) - f);
+  const double hfsq = 0.5 * f * f;
+  const double far_hi = k0_is_zero ? f - (hfsq - s * (hfsq + r))
+                                   : dk * kLn2Hi - ((hfsq - (s * (hfsq + r) + dk * kLn2Lo)) - f);
+  const double far_lo =
+      k0_is_zero ? f - s * (f - r) : dk * kLn2Hi - ((s * (f - r) - dk * kLn2Lo) - f);
+  const double far = ((hx - 0x6147a) | (0x6b851 - hx)) > 0 ? far_hi : far_lo;
+  return (0x000fffff & (2 + hx)) < 3 ? tiny : far;
+}
+
+/// Natural logarithm (fdlibm e_log.c): the special values, then log_normal.
+/// log(0) = −inf, log(negative) = NaN, log(+inf) = +inf, log(NaN) = NaN.
+LIQ_HD LIQ_FORCEINLINE double log(double x) {
+  const std::uint64_t u = bits_of(x);
+  const std::int32_t hx = static_cast<std::int32_t>(u >> 32);
+  if (hx < 0x00100000) {  // x < 2^-1022: zero, negative or subnormal
+    if ((u & 0x7fffffffffffffffull) == 0) return -double_of(0x7FF0000000000000ull);
+    if (hx < 0) return (x - x) / 0.0;
+    return log_normal(x * 1.80143985094819840000e+16, -54);  // 2^54
   }
-  if (k == 0) return f - s * (f - r);
-  return dk * kLn2Hi - ((s * (f - r) - dk * kLn2Lo) - f);
+  if (hx >= 0x7ff00000) return x + x;  // inf or NaN
+  return log_normal(x);
 }
 
 /// sin(x) and cos(x) for |x| ≤ π/4 (fdlibm k_sin.c and k_cos.c with y = 0).
@@ -153,12 +159,13 @@ LIQ_HD LIQ_FORCEINLINE double kernel_cos(double x) {
   const double ax = x < 0.0 ? -x : x;
   const double z = x * x;
   const double r = z * (kC1 + z * (kC2 + z * (kC3 + z * (kC4 + z * (kC5 + z * kC6)))));
-  if (ax < 0.3) return 1.0 - (0.5 * z - z * r);
-  // qx = x/4, computed from the exponent as fdlibm does (0.28125 above 0.78125).
+  const double small = 1.0 - (0.5 * z - z * r);
+  // qx = x/4, computed from the exponent as fdlibm does (0.28125 above 0.78125); the value
+  // below 0.3 is computed too and not used (selects, not branches: see log_normal).
   const double qx = ax > 0.78125 ? 0.28125 : double_of(bits_of(ax) - (0x00200000ull << 32));
   const double hz = 0.5 * z - qx;
   const double a = 1.0 - qx;
-  return a - (hz - z * r);
+  return ax < 0.3 ? small : a - (hz - z * r);
 }
 
 /// sin(2πu) and cos(2πu) for u in [0, 1] (the Box–Muller angle of a uniform): the quadrant
@@ -171,20 +178,35 @@ LIQ_HD LIQ_FORCEINLINE void sincos_2pi(double u, double& s, double& c) {
   const double f = u - 0.25 * static_cast<double>(n);  // exact: |f| ≤ 1/8
   const double x = kTwoPi * f;
   const double sx = kernel_sin(x), cx = kernel_cos(x);
-  switch (n & 3) {
-    case 0:
-      s = sx, c = cx;
-      break;
-    case 1:
-      s = cx, c = -sx;
-      break;
-    case 2:
-      s = -sx, c = -cx;
-      break;
-    default:
-      s = -cx, c = sx;
-      break;
-  }
+  // Quadrant n: (sin, cos) = (sx, cx), (cx, −sx), (−sx, −cx), (−cx, sx) — written as selects
+  // and exact negations, so SIMD lanes compile it without branches.
+  const bool odd = (n & 1) != 0;
+  const double s0 = odd ? cx : sx, c0 = odd ? sx : cx;
+  s = (n & 2) != 0 ? -s0 : s0;
+  c = ((n + 1) & 2) != 0 ? -c0 : c0;
+}
+
+/// fmin and fmax as C99 defines them for NaN (the other argument; NaN only when both are),
+/// written as selects so that every backend and every SIMD lane computes the same bits
+/// without a library call (glibc's fmin/fmax are calls on x86-64 without -ffinite-math-only).
+/// Of two zeros of opposite sign the second argument is returned.
+LIQ_HD LIQ_FORCEINLINE double fmin(double a, double b) {
+  return (a < b || b != b) ? a : b;
+}
+LIQ_HD LIQ_FORCEINLINE double fmax(double a, double b) {
+  return (a > b || b != b) ? a : b;
+}
+
+/// llround: x rounded to the nearest integer, halves away from zero, for |x| < 2^63
+/// (saturated beyond, and INT64_MIN for NaN, as glibc does). Exact: x − trunc(x) has no
+/// rounding error, so the half-way test is exact.
+LIQ_HD LIQ_FORCEINLINE std::int64_t round_to_int64(double x) {
+  constexpr double kLimit = 9223372036854774784.0;  // the largest double below 2^63
+  if (!(x >= -kLimit)) return INT64_MIN;
+  if (x > kLimit) return INT64_MAX;
+  const auto i = static_cast<std::int64_t>(x);  // truncates towards zero
+  const double frac = x - static_cast<double>(i);
+  return i + (frac >= 0.5 ? 1 : 0) - (frac <= -0.5 ? 1 : 0);
 }
 
 }  // namespace liq::fm

@@ -30,6 +30,7 @@
 
 #include <cstdint>
 
+#include "fmath.h"
 #include "macros.h"
 #include "market.h"
 
@@ -54,9 +55,9 @@ struct ImpactParams {
 LIQ_HD LIQ_FORCEINLINE double depth_left(const ImpactParams& ip, int b, double q, double drawdown) {
   if (ip.thin_drawdown <= 0.0 && ip.thin_flow <= 0.0) return 1.0;
   double thin = 1.0;
-  if (ip.thin_drawdown > 0.0) thin *= exp(-drawdown / ip.thin_drawdown);
+  if (ip.thin_drawdown > 0.0) thin *= fm::exp(-drawdown / ip.thin_drawdown);
   if (ip.thin_flow > 0.0) thin /= 1.0 + fabs(q) / (ip.thin_flow * ip.depth[b]);
-  return fmax(thin, ip.thin_floor);
+  return fm::fmax(thin, ip.thin_floor);
 }
 
 /// G_b(Q): asset b's own log-price impact of flow memory `q` (USD, buys > 0).

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "distributions.h"
+#include "fmath.h"
 #include "macros.h"
 #include "philox.h"
 
@@ -129,7 +130,7 @@ LIQ_HD LIQ_FORCEINLINE double tilted_jump(double count_mean, double m, double s,
   const double q_mean = count_mean * k;
   const std::uint32_t n = poisson_inverse(q_mean, u01(w.v[0]));
   const double dn = static_cast<double>(n);
-  log_lr += count_mean * (k - 1.0) - dn * log(k);
+  log_lr += count_mean * (k - 1.0) - dn * fm::log(k);
   if (n == 0) return 0.0;
   const double z = box_muller(u01(w.v[1]), u01(w.v[2])).z0;
   const double mq = m + shift;

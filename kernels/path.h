@@ -11,6 +11,7 @@
 
 #include "cascade.h"
 #include "exact_sum.h"
+#include "fmath.h"
 #include "macros.h"
 #include "path_state.h"
 #include "record.h"
@@ -66,11 +67,11 @@ LIQ_HD LIQ_FORCEINLINE void end_step(const Model& m, std::int32_t k, const StepS
   // Under importance sampling every value is taken with the path's running likelihood ratio
   // W_k: E_Q[W_k f(path up to k)] = E_P[f], so the sums' means are estimates under P.
   const ImportanceParams& is = m.market.importance;
-  const double w = is.on && is.weighted_sums ? exp(st.log_weight) : 1.0;
+  const double w = is.on && is.weighted_sums ? fm::exp(st.log_weight) : 1.0;
   if (m.market.n_regimes > 0) add_exact(sums, cells.regime(k, ss.shocks.regime), 1.0, 1.0);
   for (int a = 0; a < n; ++a) {
-    st.lo[a] = fmin(st.lo[a], ss.low[a]);
-    st.hi[a] = fmax(st.hi[a], ss.high[a]);
+    st.lo[a] = fm::fmin(st.lo[a], ss.low[a]);
+    st.hi[a] = fm::fmax(st.hi[a], ss.high[a]);
     const double flow = ss.ladder_usd[a][1] - ss.ladder_usd[a][0] + ss.account_flow[a];
     st.flow_memory[a] = ss.q_pre[a] + flow;
     st.m[a] = ss.m_pre[a] + ss.shift[a];
@@ -102,7 +103,7 @@ LIQ_HD LIQ_FORCEINLINE void write_row(const Model& m, const PathState& st, std::
     out.min_log_return[base + a] = st.lo[a];
     out.max_log_return[base + a] = st.hi[a];
   }
-  out.weight[row] = m.market.importance.on ? exp(st.log_weight) : 1.0;
+  out.weight[row] = m.market.importance.on ? fm::exp(st.log_weight) : 1.0;
   if (out.cascade_rounds != nullptr) out.cascade_rounds[row] = st.most_rounds;
   if (out.liquidated_usd != nullptr) {
     for (int a = 0; a < n; ++a)
@@ -124,7 +125,9 @@ LIQ_HD LIQ_FORCEINLINE void write_row(const Model& m, const PathState& st, std::
         double equity, maintenance, notional;
         account_state(
             pf, i, st.funding,
-            [&](int j) { return p.spot[pf.asset[j]] * exp(st.x[pf.asset[j]] + st.m[pf.asset[j]]); },
+            [&](int j) {
+              return p.spot[pf.asset[j]] * fm::exp(st.x[pf.asset[j]] + st.m[pf.asset[j]]);
+            },
             equity, maintenance, notional);
         pnl = equity - st.equity0[i];
       }

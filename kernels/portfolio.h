@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "book.h"
+#include "fmath.h"
 #include "macros.h"
 
 namespace liq {
@@ -50,7 +51,7 @@ LIQ_HD LIQ_FORCEINLINE void account_state(const PortfolioView& v, int a, const d
     equity += sq * (s - v.entry[i]) - sq * funding[v.asset[i]];
     const double n = fabs(sq) * s;
     notional += n;
-    maintenance += fmax(v.mm_rate[i] * n - v.maint_amount[i], 0.0);
+    maintenance += fm::fmax(v.mm_rate[i] * n - v.maint_amount[i], 0.0);
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "fmath.h"
 #include "macros.h"
 
 namespace liq {
@@ -52,8 +53,8 @@ LIQ_HD LIQ_FORCEINLINE Payout liquidation_payout(PositionSide side, double q, do
                                                  double p_bk, double notional, double fee_rate) {
   const double left = side == PositionSide::long_side ? q * (p_x - p_bk) : q * (p_bk - p_x);
   Payout out;
-  out.fee = fmin(fee_rate * notional, fmax(left, 0.0));
-  out.bad = fmax(-left, 0.0);
+  out.fee = fm::fmin(fee_rate * notional, fm::fmax(left, 0.0));
+  out.bad = fm::fmax(-left, 0.0);
   return out;
 }
 

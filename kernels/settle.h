@@ -12,6 +12,7 @@
 #include "adl.h"
 #include "book.h"
 #include "cascade.h"
+#include "fmath.h"
 #include "path_state.h"
 #include "portfolio.h"
 #include "step.h"
@@ -24,14 +25,14 @@ LIQ_HD LIQ_FORCEINLINE void settle_ladders(const Model& m, int a, PathState& st,
   const double spot = m.market.spot[a];
   StepPrices pre;
   pre.start = start_price(m, ss, a);
-  pre.diffusion_low = spot * exp(ss.d_lo[a]);
-  pre.diffusion_high = spot * exp(ss.d_hi[a]);
-  pre.end = spot * exp(ss.y_end[a]);
+  pre.diffusion_low = spot * fm::exp(ss.d_lo[a]);
+  pre.diffusion_high = spot * fm::exp(ss.d_hi[a]);
+  pre.end = spot * fm::exp(ss.y_end[a]);
   if (ss.shift[a] == 0.0) {  // the next step starts where this one ended: keep the price
     st.end_price[a] = pre.end;
     st.end_known[a] = true;
   }
-  const double f = exp(ss.shift[a]);
+  const double f = fm::exp(ss.shift[a]);
   for (std::int32_t g = m.book.asset_groups[a]; g < m.book.asset_groups[a + 1]; ++g) {
     settle_group(m.book, m.book.groups[g], st.step_begin[g], st.next[g], st.funding[a], pre, f,
                  st.adl, money);
@@ -46,15 +47,15 @@ LIQ_HD LIQ_FORCEINLINE void settle_account(const Model& m, int i, PathState& st,
   const PortfolioView& pf = m.portfolios;
   auto exec = [&](int j) {
     const int a = pf.asset[j];
-    return adverse_price(m, ss, a, pf.signed_quantity[j]) * exp(ss.shift[a]);
+    return adverse_price(m, ss, a, pf.signed_quantity[j]) * fm::exp(ss.shift[a]);
   };
   double equity, maintenance, notional;
   account_state(pf, i, st.funding, exec, equity, maintenance, notional);
-  const double fee = fmin(m.book.liquidation_fee * notional, fmax(equity, 0.0));
-  const double bad = fmax(-equity, 0.0);
+  const double fee = fm::fmin(m.book.liquidation_fee * notional, fm::fmax(equity, 0.0));
+  const double bad = fm::fmax(-equity, 0.0);
   money.fees += fee;
   money.bad += bad;
-  st.pnl[i] = fmax(equity - fee, 0.0) - st.equity0[i];
+  st.pnl[i] = fm::fmax(equity - fee, 0.0) - st.equity0[i];
   if (bad <= 0.0 || notional <= 0.0) return;
   const double delta = bad / notional;  // closing at P·(1 ± δ) leaves equity 0
   for (std::int32_t j = pf.accounts[i].begin; j < pf.accounts[i].end; ++j) {
@@ -93,9 +94,9 @@ LIQ_HD LIQ_FORCEINLINE double deleverage(const Model& m, PathState& st, const St
       if (money.bad_q[a][s] <= 0.0) continue;
       const double coins = u * money.bad_q[a][s], value = u * money.bad_qbk[a][s];
       const PositionSide other = s == 0 ? PositionSide::short_side : PositionSide::long_side;
-      const double mark = m.market.spot[a] * exp(ss.y_end[a] + ss.shift[a]);
+      const double mark = m.market.spot[a] * fm::exp(ss.y_end[a] + ss.shift[a]);
       const double pool = adl_pool(m, st, a, other, mark);
-      const double matched = fmin(coins, pool);
+      const double matched = fm::fmin(coins, pool);
       if (matched > 0.0 && st.adl.record(a, other, mark, st.funding[a], 1.0 - matched / pool)) {
         closed += value * (matched / coins);
         st.open_coins[a][side_index(other)] -= matched;
@@ -125,7 +126,7 @@ LIQ_HD LIQ_FORCEINLINE StepSettlement settle_step(const Model& m, PathState& st,
     if (ss.account_hit[i]) settle_account(m, i, st, ss, money);
   FundLedger& fund = st.fund;
   fund.balance += money.fees;
-  const double covered = fmin(fund.balance, money.bad);
+  const double covered = fm::fmin(fund.balance, money.bad);
   fund.balance -= covered;
   fund.bad_debt += money.bad;
   StepSettlement out;

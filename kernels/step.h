@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "distributions.h"
+#include "fmath.h"
 #include "market.h"
 #include "path_state.h"
 
@@ -24,9 +25,10 @@ LIQ_HD LIQ_FORCEINLINE double funding_rate(const MarketParams& p, int a, const P
   if (p.funding_endogenous[a] == 0) return p.funding_step[a];
   const double longs = st.open_coins[a][0], shorts = st.open_coins[a][1];
   const double imbalance = longs + shorts > 0.0 ? (longs - shorts) / (longs + shorts) : 0.0;
-  const double premium = p.funding_premium[a] * imbalance + (exp(st.m[a]) - 1.0);
-  const double rate = premium + fmin(fmax(p.funding_interest[a] - premium, -0.0005), 0.0005);
-  return fmin(fmax(rate, -p.funding_cap[a]), p.funding_cap[a]) / p.steps_per_8h;
+  const double premium = p.funding_premium[a] * imbalance + (fm::exp(st.m[a]) - 1.0);
+  const double rate =
+      premium + fm::fmin(fm::fmax(p.funding_interest[a] - premium, -0.0005), 0.0005);
+  return fm::fmin(fm::fmax(rate, -p.funding_cap[a]), p.funding_cap[a]) / p.steps_per_8h;
 }
 
 /// True when forced flow moves prices in this model (impact on and a book to liquidate).
@@ -45,7 +47,7 @@ LIQ_HD LIQ_FORCEINLINE void decay_impact(const Model& m, PathState& st, StepStat
   bool any = false;
   for (int a = 0; a < n; ++a) {
     ss.q_pre[a] = st.flow_memory[a] * m.impact.flow_decay;
-    st.peak_x[a] = fmax(st.peak_x[a], st.x[a]);
+    st.peak_x[a] = fm::fmax(st.peak_x[a], st.x[a]);
     ss.drawdown[a] = st.peak_x[a] - st.x[a];
     any = any || ss.q_pre[a] != 0.0;
   }
@@ -88,8 +90,8 @@ LIQ_HD LIQ_FORCEINLINE void begin_step(const Model& m, std::uint64_t path, std::
     ss.d_lo[a] = bridge_min(ss.y_start[a], y1, var[a], s.u_min[a]);
     ss.d_hi[a] = bridge_max(ss.y_start[a], y1, var[a], s.u_max[a]);
     ss.y_end[a] = st.x[a] + ss.m_pre[a];
-    ss.low[a] = fmin(ss.d_lo[a], ss.y_end[a]);
-    ss.high[a] = fmax(ss.d_hi[a], ss.y_end[a]);
+    ss.low[a] = fm::fmin(ss.d_lo[a], ss.y_end[a]);
+    ss.high[a] = fm::fmax(ss.d_hi[a], ss.y_end[a]);
     ss.shift[a] = 0.0;
     ss.ladder_usd[a][0] = ss.ladder_usd[a][1] = ss.account_flow[a] = 0.0;
     ss.touched[a] = false;
@@ -99,7 +101,7 @@ LIQ_HD LIQ_FORCEINLINE void begin_step(const Model& m, std::uint64_t path, std::
     // Funding accrues on the step's start price (MODEL.md §3), longs pay when > 0.
     const double rate = book ? funding_rate(p, a, st) : 0.0;
     if (rate != 0.0) {
-      if (ss.start[a] < 0.0) ss.start[a] = p.spot[a] * exp(ss.y_start[a]);
+      if (ss.start[a] < 0.0) ss.start[a] = p.spot[a] * fm::exp(ss.y_start[a]);
       st.funding[a] += rate * ss.start[a];
     }
   }
@@ -109,17 +111,17 @@ LIQ_HD LIQ_FORCEINLINE void begin_step(const Model& m, std::uint64_t path, std::
 
 /// The step's start price S_k (USD), computed once.
 LIQ_HD LIQ_FORCEINLINE double start_price(const Model& m, StepState& ss, int a) {
-  if (ss.start[a] < 0.0) ss.start[a] = m.market.spot[a] * exp(ss.y_start[a]);
+  if (ss.start[a] < 0.0) ss.start[a] = m.market.spot[a] * fm::exp(ss.y_start[a]);
   return ss.start[a];
 }
 
 /// The traded log-return of asset a's low (longs) or high (shorts) in the current round: the
 /// pre-impact extreme and end moved by the step's impact so far.
 LIQ_HD LIQ_FORCEINLINE double round_low(const StepState& ss, int a) {
-  return fmin(ss.d_lo[a] + fmin(ss.shift[a], 0.0), ss.y_end[a] + ss.shift[a]);
+  return fm::fmin(ss.d_lo[a] + fm::fmin(ss.shift[a], 0.0), ss.y_end[a] + ss.shift[a]);
 }
 LIQ_HD LIQ_FORCEINLINE double round_high(const StepState& ss, int a) {
-  return fmax(ss.d_hi[a] + fmax(ss.shift[a], 0.0), ss.y_end[a] + ss.shift[a]);
+  return fm::fmax(ss.d_hi[a] + fm::fmax(ss.shift[a], 0.0), ss.y_end[a] + ss.shift[a]);
 }
 
 }  // namespace liq

@@ -90,5 +90,41 @@ TEST(Fmath, SinCosOfTwoPiUWithinTwoUlpForEveryKindOfUniform) {
   EXPECT_EQ(c, 0.0);
 }
 
+TEST(Fmath, MinMaxFollowC99ForNumbersInfinitiesAndNaN) {
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::nan("");
+  const double values[] = {-inf, -2.5, -1e-300, 0.0, 1e-300, 3.0, inf, nan};
+  for (double a : values)
+    for (double b : values) {
+      // C99 7.12.12: NaN arguments are treated as missing data. Zeros of either sign are
+      // equal, so only the value is compared for them.
+      const double lo = std::fmin(a, b), hi = std::fmax(a, b);
+      if (std::isnan(lo)) {
+        EXPECT_TRUE(std::isnan(fm::fmin(a, b)) && std::isnan(fm::fmax(a, b)));
+        continue;
+      }
+      EXPECT_EQ(fm::fmin(a, b), lo) << a << " " << b;
+      EXPECT_EQ(fm::fmax(a, b), hi) << a << " " << b;
+    }
+}
+
+TEST(Fmath, RoundToInt64IsLlroundWhereverLlroundIsDefined) {
+  // Halves away from zero; every kind of fraction, integers near 2^52 and 2^53, and values
+  // near the 2^63 limit (saturated beyond, as glibc's llround).
+  std::mt19937_64 gen(4);
+  std::uniform_real_distribution<double> cents(-1e12, 1e12);
+  for (int i = 0; i < kArguments; ++i) {
+    const double x = i % 3 == 0   ? cents(gen)
+                     : i % 3 == 1 ? std::ldexp(cents(gen), -(i % 60))
+                                  : std::round(cents(gen)) + 0.5;
+    ASSERT_EQ(fm::round_to_int64(x), std::llround(x)) << x;
+  }
+  for (double x : {0.5, -0.5, 1.5, -2.5, 0.49999999999999994, -0.49999999999999994, 0x1p52 + 1.0,
+                   -0x1p52 - 1.0, 0x1p53 - 1.0, 0x1p53 + 2.0, 9.2233720368547748e18, -0x1p63})
+    EXPECT_EQ(fm::round_to_int64(x), std::llround(x)) << x;
+  EXPECT_EQ(fm::round_to_int64(1e300), INT64_MAX);
+  EXPECT_EQ(fm::round_to_int64(-1e300), INT64_MIN);
+  EXPECT_EQ(fm::round_to_int64(std::nan("")), INT64_MIN);
+}
+
 }  // namespace
 }  // namespace liq
