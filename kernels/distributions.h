@@ -65,17 +65,17 @@ LIQ_HD LIQ_FORCEINLINE double gamma_mt_attempt(double shape, double z, double u)
 }
 
 /// Minimum over one step of a Brownian bridge from x0 to x1 with variance var = σ²Δ,
-/// sampled exactly from one uniform (MODEL.md §3):
+/// sampled exactly from one uniform U (MODEL.md §3), given as log_u = ln U:
 ///   min = (x0 + x1 − sqrt((x1 − x0)² − 2 var ln U)) / 2.
-LIQ_HD LIQ_FORCEINLINE double bridge_min(double x0, double x1, double var, double u) {
+LIQ_HD LIQ_FORCEINLINE double bridge_min(double x0, double x1, double var, double log_u) {
   const double d = x1 - x0;
-  return 0.5 * (x0 + x1 - sqrt(d * d - 2.0 * var * fm::log_normal(u)));
+  return 0.5 * (x0 + x1 - sqrt(d * d - 2.0 * var * log_u));
 }
 
 /// Maximum of the same bridge (the mirror image).
-LIQ_HD LIQ_FORCEINLINE double bridge_max(double x0, double x1, double var, double u) {
+LIQ_HD LIQ_FORCEINLINE double bridge_max(double x0, double x1, double var, double log_u) {
   const double d = x1 - x0;
-  return 0.5 * (x0 + x1 + sqrt(d * d - 2.0 * var * fm::log_normal(u)));
+  return 0.5 * (x0 + x1 + sqrt(d * d - 2.0 * var * log_u));
 }
 
 }  // namespace liq

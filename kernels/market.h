@@ -103,13 +103,13 @@ struct MarketParams {
 
 /// The random inputs of one step of one path, before they meet the state.
 struct StepShocks {
-  double eps[kMaxAssets];    // correlated standard innovations ε = L z
-  double var_scale;          // (ν − 2)/W for Student-t, 1 for Gaussian
-  std::int32_t regime;       // the step's volatility regime (0 without regimes)
-  double gap[kMaxAssets];    // J_a + β_a J_M + shock_a(k): moves applied at the step's end
-  double u_min[kMaxAssets];  // bridge uniforms for the step's minimum
-  double u_max[kMaxAssets];  // and for its maximum
-  double log_lr;             // log dP/dQ of the step's draws (0 without importance sampling)
+  double eps[kMaxAssets];        // correlated standard innovations ε = L z
+  double var_scale;              // (ν − 2)/W for Student-t, 1 for Gaussian
+  std::int32_t regime;           // the step's volatility regime (0 without regimes)
+  double gap[kMaxAssets];        // J_a + β_a J_M + shock_a(k): moves applied at the step's end
+  double log_u_min[kMaxAssets];  // ln U of the bridge uniforms for the step's minimum
+  double log_u_max[kMaxAssets];  // and for its maximum
+  double log_lr;                 // log dP/dQ of the step's draws (0 without importance sampling)
 };
 
 /// Compound-normal jump sum given a Poisson uniform and two Box–Muller uniforms:
@@ -233,8 +233,8 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
     if (shock != nullptr) g += shock[a];
     s.gap[a] = g;
     const U32x4 w = draw4(at, Purpose::bridge, static_cast<std::uint32_t>(a));
-    s.u_min[a] = u01(w.v[0]);
-    s.u_max[a] = u01(w.v[1]);
+    s.log_u_min[a] = fm::log_normal(u01(w.v[0]));
+    s.log_u_max[a] = fm::log_normal(u01(w.v[1]));
   }
 }
 
@@ -256,7 +256,8 @@ LIQ_HD inline double draw_path_randoms(const MarketParams& p, std::uint64_t path
   int next_shock = 0;
   for (std::int32_t k = 0; k < p.n_steps; ++k) {
     draw_step(p, path, k, shock_at_step(p, k, next_shock), s);
-    for (int a = 0; a < p.n_assets; ++a) acc += s.eps[a] + s.gap[a] + s.u_min[a] + s.u_max[a];
+    for (int a = 0; a < p.n_assets; ++a)
+      acc += s.eps[a] + s.gap[a] + s.log_u_min[a] + s.log_u_max[a];
     acc += s.var_scale;
   }
   return acc;

@@ -29,7 +29,7 @@ struct PathOut {
 #undef LIQ_RECORD_VIEW
 };
 
-/// The state of a path at t = 0.
+/// The state of a path at t = 0 (every field set: the CPU lanes reuse a PathState).
 LIQ_HD LIQ_FORCEINLINE void begin_path(const Model& m, PathState& st) {
   const MarketParams& p = m.market;
   for (int a = 0; a < p.n_assets; ++a) {
@@ -48,6 +48,7 @@ LIQ_HD LIQ_FORCEINLINE void begin_path(const Model& m, PathState& st) {
   st.adl.n = 0;
   st.adl.touched = 0;
   st.most_rounds = 0;
+  st.log_weight = 0.0;
   const PortfolioView& pf = m.portfolios;
   for (int i = 0; i < pf.n_accounts; ++i) {
     st.alive[i] = true;
@@ -137,6 +138,25 @@ LIQ_HD LIQ_FORCEINLINE void write_row(const Model& m, const PathState& st, std::
   }
 }
 
+/// Step k of a path whose random inputs are drawn (ss.shocks): its prices, the cascade's
+/// rounds, settlement and the step's bookkeeping. The CPU backend's SIMD lanes draw the
+/// inputs of several paths at once and then run this per path (host/backend/lanes.h).
+LIQ_HD LIQ_FORCEINLINE void run_step(const Model& m, std::int32_t k, PathState& st, StepState& ss,
+                                     const ExactSums& step_sums) {
+  advance_step(m, k, st, ss);
+  run_cascade(m, st, ss);
+  const StepSettlement settled = has_book(m) ? settle_step(m, st, ss) : StepSettlement{};
+  end_step(m, k, settled, st, ss, step_sums);
+}
+
+/// The state of a path before its first step's draws (kernels/market.h draw_step keeps the
+/// regime and the Student-t mixing variable in ss.shocks across steps).
+LIQ_HD LIQ_FORCEINLINE void begin_path(const Model& m, PathState& st, StepState& ss) {
+  ss.shocks.regime = 0;
+  ss.shocks.var_scale = 1.0;
+  begin_path(m, st);
+}
+
 /// Simulates path `path` into row `row`. `step_sums` receives, per step, this path's
 /// liquidated notional per (asset, side), net forced flow and end-of-step impact per asset,
 /// and the step's ADL deficit and closed notional (cells of StepCells; exact sums across
@@ -146,15 +166,11 @@ LIQ_HD inline void simulate_path(const Model& m, std::uint64_t path, std::size_t
                                  const PathOut& out, const ExactSums& step_sums = {}) {
   PathState st;
   StepState ss;
-  ss.shocks.regime = 0;
-  ss.shocks.var_scale = 1.0;
-  begin_path(m, st);
+  begin_path(m, st, ss);
   int next_shock = 0;
   for (std::int32_t k = 0; k < m.market.n_steps; ++k) {
-    begin_step(m, path, k, next_shock, st, ss);
-    run_cascade(m, st, ss);
-    const StepSettlement settled = has_book(m) ? settle_step(m, st, ss) : StepSettlement{};
-    end_step(m, k, settled, st, ss, step_sums);
+    draw_step(m.market, path, k, shock_at_step(m.market, k, next_shock), ss.shocks);
+    run_step(m, k, st, ss, step_sums);
   }
   write_row(m, st, row, out);
 }

@@ -58,14 +58,14 @@ LIQ_HD LIQ_FORCEINLINE void decay_impact(const Model& m, PathState& st, StepStat
   }
 }
 
-/// Step k of path `path`: draws its randomness, moves x, and sets the step's traded prices
-/// before its own impact (start, bridge extremes, end), its impact bookkeeping and funding.
-LIQ_HD LIQ_FORCEINLINE void begin_step(const Model& m, std::uint64_t path, std::int32_t k,
-                                       int& next_shock, PathState& st, StepState& ss) {
+/// Step k of a path whose random inputs are drawn (ss.shocks, kernels/market.h draw_step):
+/// moves x, and sets the step's traded prices before its own impact (start, bridge extremes,
+/// end), its impact bookkeeping and funding.
+LIQ_HD LIQ_FORCEINLINE void advance_step(const Model& m, std::int32_t k, PathState& st,
+                                         StepState& ss) {
   const MarketParams& p = m.market;
   const int n = p.n_assets;
-  StepShocks& s = ss.shocks;
-  draw_step(p, path, k, shock_at_step(p, k, next_shock), s);
+  const StepShocks& s = ss.shocks;
   st.log_weight += s.log_lr;
   const double v = p.vol_multiplier != nullptr ? p.vol_multiplier[k] : 1.0;
   const RegimeParams* rg = p.n_regimes > 0 ? p.regimes + s.regime : nullptr;
@@ -87,8 +87,8 @@ LIQ_HD LIQ_FORCEINLINE void begin_step(const Model& m, std::uint64_t path, std::
   const bool book = has_book(m);
   for (int a = 0; a < n; ++a) {
     const double y1 = x1[a] + ss.m_pre[a];
-    ss.d_lo[a] = bridge_min(ss.y_start[a], y1, var[a], s.u_min[a]);
-    ss.d_hi[a] = bridge_max(ss.y_start[a], y1, var[a], s.u_max[a]);
+    ss.d_lo[a] = bridge_min(ss.y_start[a], y1, var[a], s.log_u_min[a]);
+    ss.d_hi[a] = bridge_max(ss.y_start[a], y1, var[a], s.log_u_max[a]);
     ss.y_end[a] = st.x[a] + ss.m_pre[a];
     ss.low[a] = fm::fmin(ss.d_lo[a], ss.y_end[a]);
     ss.high[a] = fm::fmax(ss.d_hi[a], ss.y_end[a]);

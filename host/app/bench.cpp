@@ -108,7 +108,7 @@ int bench_command(const BenchOptions& opt, std::ostream& out, std::ostream& err)
   const Ladders& ladders = inputs.ladders();
   std::string why;
   std::unique_ptr<Backend> backend =
-      make_backend(parse_backend_choice(opt.backend), opt.threads, why);
+      make_backend(parse_backend_choice(opt.backend), opt.threads, why, 0, opt.simd);
   if (opt.paths && *opt.paths <= 0) throw InputError("--paths: must be > 0");
   const std::uint64_t n = opt.paths                   ? static_cast<std::uint64_t>(*opt.paths)
                           : backend->name() == "cuda" ? (std::uint64_t{1} << 20)

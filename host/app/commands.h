@@ -21,6 +21,7 @@ int info_command(std::ostream& out);
 
 struct BenchOptions {
   std::string backend = "auto";
+  std::string simd = "auto";  // --simd: the CPU backend's SIMD lanes
   int threads = 0;
   std::optional<std::int64_t> paths;  // default: per backend (README, "Bench")
   int repeats = 3;
@@ -43,6 +44,7 @@ struct ReverseOptions {
   std::optional<std::int64_t> paths;
   std::vector<std::string> sets;
   std::string backend = "auto";
+  std::string simd = "auto";  // --simd: the CPU backend's SIMD lanes
   int threads = 0;
   double max_scale = 64.0;
   double tolerance = 1e-3;  // relative, on s*
@@ -61,6 +63,7 @@ struct SweepOptions {
   std::optional<std::uint64_t> seed;
   std::vector<std::string> sets;
   std::string backend = "auto";
+  std::string simd = "auto";  // --simd: the CPU backend's SIMD lanes
   int threads = 0;
   bool force = false;
   bool quiet = false;

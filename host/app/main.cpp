@@ -43,6 +43,9 @@ CLI::App* add_run_command(CLI::App& app, RunOptions& run) {
   cmd->add_option("--paths", run.paths, "number of paths to run (default: simulation.paths)");
   cmd->add_option("--seed", run.seed, "seed (overrides simulation.seed)");
   cmd->add_option("--backend", run.backend, "auto | cpu | cuda")->capture_default_str();
+  cmd->add_option("--simd", run.simd,
+                  "CPU SIMD lanes: auto | off | sse2 | avx2 | avx512 (same results)")
+      ->capture_default_str();
   cmd->add_option("--threads", run.threads, "CPU threads (0: all cores)")->capture_default_str();
   cmd->add_option("--first-path", run.first_path,
                   "index of the first path: runs paths [K, K+N), a shard of a larger run")
@@ -88,6 +91,9 @@ CLI::App* add_bench_command(CLI::App& app, BenchOptions& bench) {
   CLI::App* cmd =
       app.add_subcommand("bench", "throughput of the standard workload (README, Bench)");
   cmd->add_option("--backend", bench.backend, "auto | cpu | cuda")->capture_default_str();
+  cmd->add_option("--simd", bench.simd,
+                  "CPU SIMD lanes: auto | off | sse2 | avx2 | avx512 (same results)")
+      ->capture_default_str();
   cmd->add_option("--threads", bench.threads, "CPU threads (0: all cores)")->capture_default_str();
   cmd->add_option("--paths", bench.paths,
                   "paths per measurement (default: 8192 CPU, 1048576 CUDA)");
@@ -135,6 +141,9 @@ CLI::App* add_sweep_command(CLI::App& app, SweepOptions& sweep) {
   cmd->add_option("--seed", sweep.seed, "seed of every point");
   cmd->add_option("--set", sweep.sets, "override a scenario key at every point")->take_all();
   cmd->add_option("--backend", sweep.backend, "auto | cpu | cuda")->capture_default_str();
+  cmd->add_option("--simd", sweep.simd,
+                  "CPU SIMD lanes: auto | off | sse2 | avx2 | avx512 (same results)")
+      ->capture_default_str();
   cmd->add_option("--threads", sweep.threads, "CPU threads (0: all cores)")->capture_default_str();
   cmd->add_flag("--force", sweep.force, "replace existing point files");
   cmd->add_flag("--quiet", sweep.quiet, "no notes on stderr");
@@ -162,6 +171,9 @@ CLI::App* add_reverse_command(CLI::App& app, ReverseOptions& reverse) {
   cmd->add_option("--paths", reverse.paths, "paths per trial (default simulation.paths)");
   cmd->add_option("--set", reverse.sets, "override a scenario key")->take_all();
   cmd->add_option("--backend", reverse.backend, "auto | cpu | cuda")->capture_default_str();
+  cmd->add_option("--simd", reverse.simd,
+                  "CPU SIMD lanes: auto | off | sse2 | avx2 | avx512 (same results)")
+      ->capture_default_str();
   cmd->add_option("--threads", reverse.threads, "CPU threads (0: all cores)");
   cmd->add_option("--max-scale", reverse.max_scale, "largest scale tried")->capture_default_str();
   cmd->add_option("--tolerance", reverse.tolerance, "relative tolerance on s*")

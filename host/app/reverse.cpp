@@ -118,7 +118,7 @@ class Evaluator {
   Evaluator(const ReverseOptions& opt, const Direction& dir, const Stat& st, std::ostream& err)
       : opt_(opt), dir_(dir), st_(st), err_(err) {
     std::string why;
-    backend_ = make_backend(parse_backend_choice(opt.backend), opt.threads, why);
+    backend_ = make_backend(parse_backend_choice(opt.backend), opt.threads, why, 0, opt.simd);
   }
 
   const Estimate& at(double s) {

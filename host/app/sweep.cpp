@@ -225,6 +225,7 @@ RunOptions point_run(const SweepOptions& opt, const Point& p) {
   run.sets = opt.sets;
   run.sets.insert(run.sets.end(), p.sets.begin(), p.sets.end());
   run.backend = opt.backend;
+  run.simd = opt.simd;
   run.threads = opt.threads;
   run.force = opt.force;
   run.quiet = true;

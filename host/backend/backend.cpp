@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "host/backend/lanes.h"
 #include "host/util/errors.h"
 #include "kernels/cuda_launch.h"
 
@@ -14,10 +15,14 @@ namespace {
 
 class CpuBackend final : public Backend {
  public:
-  explicit CpuBackend(int threads) : threads_(threads > 0 ? threads : omp_get_max_threads()) {}
+  CpuBackend(int threads, SimdLevel simd)
+      : threads_(threads > 0 ? threads : omp_get_max_threads()), simd_(simd) {}
   std::string name() const override { return "cpu"; }
   std::string device() const override {
-    return std::to_string(threads_) + " OpenMP thread" + (threads_ == 1 ? "" : "s");
+    return std::to_string(threads_) + " OpenMP thread" + (threads_ == 1 ? "" : "s") +
+           (simd_ == SimdLevel::off
+                ? ", no SIMD lanes"
+                : ", " + simd_level_name(simd_) + " lanes of " + std::to_string(kLanes) + " paths");
   }
   std::size_t preferred_batch() const override { return 4096; }
 
@@ -25,17 +30,27 @@ class CpuBackend final : public Backend {
                 StepSums& step_sums) override {
     const PathOut out = rows.view();
     const auto n = static_cast<std::int64_t>(rows.n_rows);
+    const LaneDraw draw = lane_draw(simd_);
     // Each row depends only on its path index, and the per-step sums are integers merged by
-    // addition: any schedule and any thread count give the same bytes.
+    // addition: any schedule, thread count or lane width gives the same bytes.
 #pragma omp parallel num_threads(threads_)
     {
       StepSums local;
       local.reset(step_sums.n_cells);
       const ExactSums sink = local.view();
+      if (draw == nullptr) {
 #pragma omp for schedule(dynamic, 16)
-      for (std::int64_t r = 0; r < n; ++r) {
-        simulate_path(model, first_path + static_cast<std::uint64_t>(r),
-                      static_cast<std::size_t>(r), out, sink);
+        for (std::int64_t r = 0; r < n; ++r) {
+          simulate_path(model, first_path + static_cast<std::uint64_t>(r),
+                        static_cast<std::size_t>(r), out, sink);
+        }
+      } else {
+#pragma omp for schedule(dynamic, 2)
+        for (std::int64_t r = 0; r < n; r += kLanes) {
+          simulate_lanes(draw, model, first_path + static_cast<std::uint64_t>(r),
+                         static_cast<std::size_t>(r),
+                         static_cast<int>(std::min<std::int64_t>(kLanes, n - r)), out, sink);
+        }
       }
 #pragma omp critical(liq_step_sums)
       step_sums.add(local);
@@ -45,15 +60,24 @@ class CpuBackend final : public Backend {
   double draw_randoms(const MarketParams& params, std::uint64_t first_path,
                       std::size_t n_paths) override {
     const auto n = static_cast<std::int64_t>(n_paths);
+    const LaneDraw draw = lane_draw(simd_);
     double sum = 0.0;
+    if (draw == nullptr) {
 #pragma omp parallel for schedule(dynamic, 16) num_threads(threads_) reduction(+ : sum)
-    for (std::int64_t r = 0; r < n; ++r)
-      sum += draw_path_randoms(params, first_path + static_cast<std::uint64_t>(r));
+      for (std::int64_t r = 0; r < n; ++r)
+        sum += draw_path_randoms(params, first_path + static_cast<std::uint64_t>(r));
+    } else {
+#pragma omp parallel for schedule(dynamic, 2) num_threads(threads_) reduction(+ : sum)
+      for (std::int64_t r = 0; r < n; r += kLanes)
+        sum += draw_lanes_randoms(draw, params, first_path + static_cast<std::uint64_t>(r),
+                                  static_cast<int>(std::min<std::int64_t>(kLanes, n - r)));
+    }
     return sum;
   }
 
  private:
   int threads_;
+  SimdLevel simd_;
 };
 
 class CudaBackend final : public Backend {
@@ -98,8 +122,8 @@ BackendChoice parse_backend_choice(const std::string& text) {
   throw InputError("--backend: must be auto, cpu or cuda, got '" + text + "'");
 }
 
-std::unique_ptr<Backend> make_cpu_backend(int threads) {
-  return std::make_unique<CpuBackend>(threads);
+std::unique_ptr<Backend> make_cpu_backend(int threads, SimdLevel simd) {
+  return std::make_unique<CpuBackend>(threads, simd);
 }
 
 std::unique_ptr<Backend> make_cuda_backend(const CudaDeviceInfo& device) {
@@ -107,10 +131,11 @@ std::unique_ptr<Backend> make_cuda_backend(const CudaDeviceInfo& device) {
 }
 
 std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::string& note,
-                                      int device_slot) {
+                                      int device_slot, const std::string& simd) {
+  const SimdLevel lanes = parse_simd_level(simd);
   if (choice == BackendChoice::cpu) {
     note = "asked for";
-    return make_cpu_backend(threads);
+    return make_cpu_backend(threads, lanes);
   }
   std::string why;
   const std::vector<CudaDeviceInfo> devices = cuda_devices(why);
@@ -124,7 +149,7 @@ std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::st
                          "); run with --backend cpu or --backend auto");
   }
   note = "no usable CUDA device: " + why;
-  return make_cpu_backend(threads);
+  return make_cpu_backend(threads, lanes);
 }
 
 }  // namespace liq

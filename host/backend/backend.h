@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "host/backend/lanes.h"
 #include "host/model/path_rows.h"
 #include "host/model/step_sums.h"
 #include "kernels/cuda_launch.h"
@@ -43,12 +44,16 @@ class Backend {
 /// `automatic` picks CUDA only when a device is usable; `note` says why a choice was made.
 /// Throws RuntimeFailure (exit 3) when CUDA is asked for and cannot run.
 /// `device_slot` picks the CUDA device (slot modulo the devices seen): an MPI rank passes its
-/// rank on the node, so ranks sharing a node use different GPUs.
+/// rank on the node, so ranks sharing a node use different GPUs. `simd` picks the CPU
+/// backend's SIMD lanes (host/backend/lanes.h parse_simd_level: auto, off, sse2, avx2, avx512;
+/// InputError for a set this processor lacks); every choice gives the same bytes.
 std::unique_ptr<Backend> make_backend(BackendChoice choice, int threads, std::string& note,
-                                      int device_slot = 0);
+                                      int device_slot = 0, const std::string& simd = "auto");
 
-/// The CPU backend directly (tests, and the oracle of the GPU tests).
-std::unique_ptr<Backend> make_cpu_backend(int threads);
+/// The CPU backend directly (tests, and the oracle of the GPU tests): SIMD lanes of the widest
+/// instruction set this processor runs unless `simd` says otherwise (SimdLevel::off: one path
+/// at a time, the scalar kernels alone).
+std::unique_ptr<Backend> make_cpu_backend(int threads, SimdLevel simd = best_simd_level());
 
 /// The CUDA backend on device `index` of cuda_devices() (the GPU tests).
 std::unique_ptr<Backend> make_cuda_backend(const CudaDeviceInfo& device);

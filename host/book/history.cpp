@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/distributions.h"
+#include "kernels/fmath.h"
 
 namespace liq {
 
@@ -19,8 +20,9 @@ Opening surviving_opening(Side side, double liq_over_entry, const HistoryLaw& la
     // Backward from ln(spot) = 0: the log price at the opening, then the path's extreme
     // between the opening and now.
     const double e = -nu * years + std::sqrt(var) * box_muller(u01(w.v[1]), u01(w.v[2])).z0;
-    const bool survived = side == Side::long_side ? bridge_min(e, 0.0, var, u01(w.v[3])) > e + ln_c
-                                                  : bridge_max(e, 0.0, var, u01(w.v[3])) < e + ln_c;
+    const double log_u = fm::log_normal(u01(w.v[3]));
+    const bool survived = side == Side::long_side ? bridge_min(e, 0.0, var, log_u) > e + ln_c
+                                                  : bridge_max(e, 0.0, var, log_u) < e + ln_c;
     if (survived) return Opening{e, age_s};
   }
   return Opening{0.0, 0.0};

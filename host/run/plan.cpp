@@ -147,7 +147,8 @@ void choose_backend(RunPlan& plan, std::ostream& err) {
                       : mpi::active() ? std::max(1, omp_get_num_procs() / mpi::local_size())
                                       : 0;
   std::string why;
-  plan.backend = make_backend(parse_backend_choice(opt.backend), threads, why, mpi::local_rank());
+  plan.backend =
+      make_backend(parse_backend_choice(opt.backend), threads, why, mpi::local_rank(), opt.simd);
   plan.device = plan.backend->device();
   if (plan.backend->name() == "cpu") plan.device += " on " + cpu_model_name();
   if (!plan.layout.root()) opt.quiet = true;

@@ -17,6 +17,7 @@ struct RunOptions {
   std::optional<std::int64_t> paths;  // --paths, else simulation.paths
   std::optional<std::uint64_t> seed;  // --seed, recorded in the resolved config
   std::string backend = "auto";
+  std::string simd = "auto";  // --simd: the CPU backend's SIMD lanes (same bytes whatever)
   int threads = 0;  // 0: every core
   std::uint64_t first_path = 0;
   bool force = false;

@@ -161,15 +161,16 @@ TEST(GammaAttempt, LogTestAcceptsAndRejects) {
   EXPECT_LT(liq::gamma_mt_attempt(shape, z, u_reject), 0.0);
 }
 
-// ---- Brownian-bridge extremes ------------------------------------------------------------------
+// ---- Brownian-bridge extremes (they take ln U)
+// ---------------------------------------------------
 
 TEST(Bridge, MinBelowAndMaxAboveTheEndpoints) {
   const double xs[][2] = {{0.0, 0.0}, {0.1, -0.3}, {-0.25, 0.5}, {2.0, 2.0}};
   for (const auto& x : xs) {
     for (double var : {0.0, 1e-6, 0.01, 0.5}) {
       for (double u : {kU01Min, 1e-6, 0.3, 0.5, 0.9, kU01Max}) {
-        EXPECT_LE(liq::bridge_min(x[0], x[1], var, u), std::fmin(x[0], x[1]));
-        EXPECT_GE(liq::bridge_max(x[0], x[1], var, u), std::fmax(x[0], x[1]));
+        EXPECT_LE(liq::bridge_min(x[0], x[1], var, std::log(u)), std::fmin(x[0], x[1]));
+        EXPECT_GE(liq::bridge_max(x[0], x[1], var, std::log(u)), std::fmax(x[0], x[1]));
       }
     }
   }
@@ -177,17 +178,17 @@ TEST(Bridge, MinBelowAndMaxAboveTheEndpoints) {
 
 TEST(Bridge, UnitUniformOrZeroVarianceGivesTheEndpoint) {
   // Dyadic endpoints: the formula's arithmetic is exact, so the limit is hit exactly.
-  EXPECT_EQ(liq::bridge_min(0.25, -0.5, 0.04, 1.0), -0.5);
-  EXPECT_EQ(liq::bridge_max(0.25, -0.5, 0.04, 1.0), 0.25);
-  EXPECT_EQ(liq::bridge_min(0.25, -0.5, 0.0, 0.3), -0.5);
-  EXPECT_EQ(liq::bridge_max(0.25, -0.5, 0.0, 0.3), 0.25);
-  EXPECT_EQ(liq::bridge_min(0.125, 0.125, 0.0, 0.3), 0.125);
+  EXPECT_EQ(liq::bridge_min(0.25, -0.5, 0.04, std::log(1.0)), -0.5);
+  EXPECT_EQ(liq::bridge_max(0.25, -0.5, 0.04, std::log(1.0)), 0.25);
+  EXPECT_EQ(liq::bridge_min(0.25, -0.5, 0.0, std::log(0.3)), -0.5);
+  EXPECT_EQ(liq::bridge_max(0.25, -0.5, 0.0, std::log(0.3)), 0.25);
+  EXPECT_EQ(liq::bridge_min(0.125, 0.125, 0.0, std::log(0.3)), 0.125);
   // General endpoints: within rounding.
-  EXPECT_NEAR(liq::bridge_min(0.1, 0.3, 0.0, 0.7), 0.1, 1e-16);
-  EXPECT_NEAR(liq::bridge_max(0.1, 0.3, 0.0, 0.7), 0.3, 1e-16);
+  EXPECT_NEAR(liq::bridge_min(0.1, 0.3, 0.0, std::log(0.7)), 0.1, 1e-16);
+  EXPECT_NEAR(liq::bridge_max(0.1, 0.3, 0.0, std::log(0.7)), 0.3, 1e-16);
   // The largest u01 is 2⁻³³ from the limit: −ln u ≈ 2⁻³³ moves the min by var·2⁻³³/(2|x1 − x0|).
-  EXPECT_NEAR(liq::bridge_min(0.1, 0.3, 0.04, kU01Max), 0.1 - 0.04 * std::ldexp(1.0, -33) / 0.4,
-              1e-15);
+  EXPECT_NEAR(liq::bridge_min(0.1, 0.3, 0.04, std::log(kU01Max)),
+              0.1 - 0.04 * std::ldexp(1.0, -33) / 0.4, 1e-15);
 }
 
 TEST(Bridge, InvertsTheBridgeMinimumLaw) {
@@ -196,17 +197,17 @@ TEST(Bridge, InvertsTheBridgeMinimumLaw) {
   // with that probability equal to u.
   const double x0 = 0.02, x1 = -0.05, var = 0.0036;
   for (double u : {kU01Min, 1e-5, 0.01, 0.2, 0.5, 0.8, 0.999}) {
-    const double b = liq::bridge_min(x0, x1, var, u);
+    const double b = liq::bridge_min(x0, x1, var, std::log(u));
     EXPECT_NEAR(std::log(u), -2.0 * (x0 - b) * (x1 - b) / var,
                 1e-11 * std::fabs(std::log(u)) + 1e-13);
-    const double t = liq::bridge_max(x0, x1, var, u);
+    const double t = liq::bridge_max(x0, x1, var, std::log(u));
     EXPECT_NEAR(std::log(u), -2.0 * (t - x0) * (t - x1) / var,
                 1e-11 * std::fabs(std::log(u)) + 1e-13);
   }
 }
 
 TEST(Bridge, SmallestUniformGivesAFiniteExtreme) {
-  const double b = liq::bridge_min(0.0, 0.0, 0.01, kU01Min);
+  const double b = liq::bridge_min(0.0, 0.0, 0.01, std::log(kU01Min));
   EXPECT_TRUE(std::isfinite(b));
   EXPECT_NEAR(b, -0.5 * std::sqrt(-2.0 * 0.01 * std::log(kU01Min)), 1e-15);
 }

@@ -144,8 +144,8 @@ TEST(Repro, SeedChangesEveryPath) {
 void expect_same_diffusion(const liq::StepShocks& a, const liq::StepShocks& b, int n) {
   for (int i = 0; i < n; ++i) {
     EXPECT_EQ(a.eps[i], b.eps[i]);
-    EXPECT_EQ(a.u_min[i], b.u_min[i]);
-    EXPECT_EQ(a.u_max[i], b.u_max[i]);
+    EXPECT_EQ(a.log_u_min[i], b.log_u_min[i]);
+    EXPECT_EQ(a.log_u_max[i], b.log_u_max[i]);
   }
 }
 

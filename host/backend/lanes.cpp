@@ -1,0 +1,130 @@
+// liqstress — SIMD lanes of paths (see lanes.h): the choice of instruction set and the loop
+// that runs kLanes paths step by step, drawing for all of them at once.
+#include "host/backend/lanes.h"
+
+#include <memory>
+
+#include "host/util/errors.h"
+
+namespace liq {
+
+SimdLevel best_simd_level() {
+#if defined(__x86_64__) && !defined(__clang__)
+  if (__builtin_cpu_supports("x86-64-v4")) return SimdLevel::avx512;
+  if (__builtin_cpu_supports("x86-64-v3")) return SimdLevel::avx2;
+  return SimdLevel::sse2;
+#elif defined(__x86_64__)  // clang 14 knows the features, not the levels
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512cd"))
+    return SimdLevel::avx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+      __builtin_cpu_supports("bmi2"))
+    return SimdLevel::avx2;
+  return SimdLevel::sse2;
+#else
+  return SimdLevel::off;
+#endif
+}
+
+std::string simd_level_name(SimdLevel level) {
+  switch (level) {
+    case SimdLevel::sse2:
+      return "sse2";
+    case SimdLevel::avx2:
+      return "avx2";
+    case SimdLevel::avx512:
+      return "avx512";
+    default:
+      return "off";
+  }
+}
+
+SimdLevel parse_simd_level(const std::string& text) {
+  if (text == "auto") return best_simd_level();
+  for (SimdLevel level : {SimdLevel::off, SimdLevel::sse2, SimdLevel::avx2, SimdLevel::avx512}) {
+    if (text != simd_level_name(level)) continue;
+    if (static_cast<int>(level) > static_cast<int>(best_simd_level())) {
+      throw InputError("--simd " + text + ": this processor runs at most --simd " +
+                       simd_level_name(best_simd_level()));
+    }
+    return level;
+  }
+  throw InputError("--simd: must be auto, off, sse2, avx2 or avx512, got '" + text + "'");
+}
+
+LaneDraw lane_draw(SimdLevel level) {
+#if defined(__x86_64__)
+  switch (level) {
+    case SimdLevel::sse2:
+      return draw_lanes_sse2;
+    case SimdLevel::avx2:
+      return draw_lanes_avx2;
+    case SimdLevel::avx512:
+      return draw_lanes_avx512;
+    default:
+      return nullptr;
+  }
+#else
+  (void)level;
+  return nullptr;
+#endif
+}
+
+namespace {
+
+/// The state of kLanes paths (heap: a PathState holds a book's cursors).
+struct Lanes {
+  PathState st[kLanes];
+  StepState ss[kLanes];
+  StepShocks* shocks[kLanes];
+  Lanes() {
+    for (int l = 0; l < kLanes; ++l) shocks[l] = &ss[l].shocks;
+  }
+};
+
+Lanes& thread_lanes() {
+  thread_local std::unique_ptr<Lanes> lanes = std::make_unique<Lanes>();
+  return *lanes;
+}
+
+}  // namespace
+
+void simulate_lanes(LaneDraw draw, const Model& m, std::uint64_t first_path, std::size_t row,
+                    int count, const PathOut& out, const ExactSums& step_sums) {
+  Lanes& ln = thread_lanes();
+  for (int l = 0; l < count; ++l) begin_path(m, ln.st[l], ln.ss[l]);
+  // Lanes past `count` draw too (their paths exist: every draw is a pure function of its
+  // address) and are not run: a path's bytes do not depend on the lane it is in.
+  for (int l = count; l < kLanes; ++l) ln.ss[l].shocks.var_scale = 1.0;
+  int next_shock = 0;
+  for (std::int32_t k = 0; k < m.market.n_steps; ++k) {
+    draw(m.market, first_path, k, shock_at_step(m.market, k, next_shock), ln.shocks);
+    for (int l = 0; l < count; ++l) run_step(m, k, ln.st[l], ln.ss[l], step_sums);
+  }
+  for (int l = 0; l < count; ++l) write_row(m, ln.st[l], row + static_cast<std::size_t>(l), out);
+}
+
+double draw_lanes_randoms(LaneDraw draw, const MarketParams& p, std::uint64_t first_path,
+                          int count) {
+  StepShocks s[kLanes];
+  StepShocks* shocks[kLanes];
+  for (int l = 0; l < kLanes; ++l) {
+    s[l].regime = 0;
+    s[l].var_scale = 1.0;
+    shocks[l] = &s[l];
+  }
+  double acc = 0.0;
+  int next_shock = 0;
+  for (std::int32_t k = 0; k < p.n_steps; ++k) {
+    draw(p, first_path, k, shock_at_step(p, k, next_shock), shocks);
+    for (int l = 0; l < count; ++l) {
+      for (int a = 0; a < p.n_assets; ++a)
+        acc += s[l].eps[a] + s[l].gap[a] + s[l].log_u_min[a] + s[l].log_u_max[a];
+      acc += s[l].var_scale;
+    }
+  }
+  return acc;
+}
+
+}  // namespace liq

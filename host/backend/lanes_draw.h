@@ -1,0 +1,135 @@
+// liqstress — the body of one lane drawer (host/backend/lanes.h), included by
+// lanes_sse2.cpp, lanes_avx2.cpp and lanes_avx512.cpp, each compiled for its instruction set
+// with LIQ_LANE_DRAW naming the function. The function is flattened: every kernel function it
+// calls is inlined into it, so these objects define no other symbol (tests/layering checks
+// with nm) and no code for a wider instruction set can stand in for a shared inline function.
+//
+// The draws are those of kernels/market.h draw_step, stage by stage, each stage a loop over
+// lanes (`omp simd`); what is rare or sequential runs per lane with the kernels' own scalar
+// functions: regimes (the whole step), Student-t's chi-square at a block's first step, and
+// jumps — a vector test u > e^{−λΔ} says which lanes have at least one (poisson_inverse's own
+// first comparison), and only those draw it; under importance sampling every lane draws its
+// jumps with tilted_jump.
+#include "host/backend/lanes.h"
+
+namespace liq {
+
+__attribute__((flatten)) void LIQ_LANE_DRAW(const MarketParams& p, std::uint64_t first,
+                                            std::int32_t step, const double* shock,
+                                            StepShocks* const* s) {
+  constexpr int W = kLanes;
+  if (p.n_regimes > 0) {
+    for (int l = 0; l < W; ++l) draw_step(p, first + l, step, shock, *s[l]);
+    return;
+  }
+  const int n = p.n_assets;
+  const auto k = static_cast<std::uint32_t>(step);
+  const ImportanceParams& is = p.importance;
+  alignas(64) double z[kMaxAssets][W];
+  alignas(64) double log_lr[W];
+  alignas(64) double out[kMaxAssets][W];
+  for (int j = 0; 4 * j < n; ++j) {
+#pragma omp simd
+    for (int l = 0; l < W; ++l) {
+      const U32x4 w = draw4(RngAddress{p.seed, first + l, k}, Purpose::diffusion,
+                            static_cast<std::uint32_t>(j));
+      const NormalPair a = box_muller(u01(w.v[0]), u01(w.v[1]));
+      const NormalPair b = box_muller(u01(w.v[2]), u01(w.v[3]));
+      z[4 * j][l] = a.z0;
+      z[4 * j + 1][l] = a.z1;
+      z[4 * j + 2][l] = b.z0;
+      z[4 * j + 3][l] = b.z1;
+    }
+  }
+  for (int l = 0; l < W; ++l) log_lr[l] = 0.0;
+  if (is.on) {  // z' = z + b under Q: log dP/dQ(z') = −b·z − |b|²/2
+    for (int a = 0; a < n; ++a) {
+#pragma omp simd
+      for (int l = 0; l < W; ++l) {
+        log_lr[l] -= is.z_shift[a] * z[a][l];
+        z[a][l] += is.z_shift[a];
+      }
+    }
+    for (int l = 0; l < W; ++l) log_lr[l] -= is.z_shift_half_sq;
+  }
+  for (int a = 0; a < n; ++a) {
+    const double* row = p.chol + a * kMaxAssets;
+#pragma omp simd
+    for (int l = 0; l < W; ++l) {
+      double e = 0.0;
+      for (int b = 0; b <= a; ++b) e += row[b] * z[b][l];
+      out[a][l] = e;
+    }
+  }
+  for (int l = 0; l < W; ++l)
+    for (int a = 0; a < n; ++a) s[l]->eps[a] = out[a][l];
+  for (int l = 0; l < W; ++l) {
+    s[l]->regime = 0;
+    if (p.innovations != Innovations::student_t) {
+      s[l]->var_scale = 1.0;
+    } else if (step % p.tail_block_steps == 0) {
+      s[l]->var_scale = (p.dof - 2.0) / chi_square_draw(RngAddress{p.seed, first + l, k}, p.dof);
+    }
+  }
+  alignas(64) double market[W];
+  alignas(64) double jump[W];
+  for (int l = 0; l < W; ++l) market[l] = 0.0;
+  // One jump source for every lane: `into[l]` gets the lane's compound jump (0 without one).
+  auto draw_jumps = [&](double count, double mean, double stdev, double rate_k, double shift,
+                        Purpose purpose, std::uint32_t slot, double* into) {
+    if (is.on) {
+      for (int l = 0; l < W; ++l) {
+        const U32x4 w = draw4(RngAddress{p.seed, first + l, k}, purpose, slot);
+        into[l] = tilted_jump(count, mean, stdev, rate_k, shift, w, log_lr[l]);
+      }
+      return;
+    }
+    const double p0 = fm::exp(-count);  // poisson_inverse: N ≥ 1 exactly when u > e^{−λΔ}
+    alignas(64) std::int32_t any[W];
+#pragma omp simd
+    for (int l = 0; l < W; ++l) {
+      const U32x4 w = draw4(RngAddress{p.seed, first + l, k}, purpose, slot);
+      any[l] = u01(w.v[0]) > p0 ? 1 : 0;
+    }
+    for (int l = 0; l < W; ++l) {
+      into[l] = any[l] == 0 ? 0.0
+                            : compound_jump(count, mean, stdev,
+                                            draw4(RngAddress{p.seed, first + l, k}, purpose, slot));
+    }
+  };
+  if (p.market_jump_count_mean > 0.0) {
+    draw_jumps(p.market_jump_count_mean, p.market_jump_mean, p.market_jump_stdev,
+               is.market_rate_multiplier, is.market_mean_shift, Purpose::market_jump, 0, market);
+  }
+  for (int a = 0; a < n; ++a) {
+    const auto slot = static_cast<std::uint32_t>(a);
+    alignas(64) double g[W];
+#pragma omp simd
+    for (int l = 0; l < W; ++l) g[l] = p.beta[a] * market[l];
+    if (p.jump_count_mean[a] > 0.0) {
+      draw_jumps(p.jump_count_mean[a], p.jump_mean[a], p.jump_stdev[a], is.jump_rate_multiplier,
+                 is.jump_mean_shift[a], Purpose::asset_jump, slot, jump);
+#pragma omp simd
+      for (int l = 0; l < W; ++l) g[l] += jump[l];
+    }
+    if (shock != nullptr) {
+#pragma omp simd
+      for (int l = 0; l < W; ++l) g[l] += shock[a];
+    }
+    alignas(64) double lo[W], hi[W];
+#pragma omp simd
+    for (int l = 0; l < W; ++l) {
+      const U32x4 w = draw4(RngAddress{p.seed, first + l, k}, Purpose::bridge, slot);
+      lo[l] = fm::log_normal(u01(w.v[0]));
+      hi[l] = fm::log_normal(u01(w.v[1]));
+    }
+    for (int l = 0; l < W; ++l) {
+      s[l]->gap[a] = g[l];
+      s[l]->log_u_min[a] = lo[l];
+      s[l]->log_u_max[a] = hi[l];
+    }
+  }
+  for (int l = 0; l < W; ++l) s[l]->log_lr = log_lr[l];
+}
+
+}  // namespace liq
