@@ -108,6 +108,10 @@ Json per_asset_json(const Scenario& sc, const std::vector<double>& v) {
 
 }  // namespace
 
+void check_tilt_metric(const Scenario& sc) {
+  (void)metric_column(sc);
+}
+
 std::uint64_t pilot_seed(std::uint64_t seed, int iteration) {
   // SplitMix64 (Steele, Lea & Flood 2014) of the seed moved by the iteration and a tag.
   std::uint64_t z = seed ^ 0x63652d70696c6f74ULL;  // "ce-pilot"

@@ -48,6 +48,9 @@ std::uint64_t pilot_seed(std::uint64_t seed, int iteration);
 TiltChoice choose_tilt(const Scenario& sc, const ModelInputs& inputs, int threads,
                        std::ostream* progress);
 
+/// InputError naming the file and key when importance.metric is not a metric of `sc`.
+void check_tilt_metric(const Scenario& sc);
+
 /// The tilt's keys as [importance] writes them, on one line ("jump_rate_multiplier 12.5, ...").
 std::string tilt_text(const Scenario& sc, const ImportanceSpec& tilt);
 

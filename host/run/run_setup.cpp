@@ -76,6 +76,7 @@ RunSetup set_up_run(const SetupRequest& request) {
     setup.target_exists =
         validate && std::filesystem::exists(std::filesystem::symlink_status(setup.target, ec));
   }
+  if (sc.importance.automatic() && sc.importance.given.all()) check_tilt_metric(sc);
   if (sc.importance.automatic() && !sc.importance.given.all()) apply_tilt(setup, request);
   return setup;
 }

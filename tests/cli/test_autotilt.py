@@ -99,7 +99,11 @@ class AutomaticTilt(CliTestCase):
     def test_bad_keys_are_refused(self):
         cases = [(auto(1e5).replace(METRIC, "portfolio_loss_usd/nobody"), "importance.metric"),
                  (f'\n[importance]\nmetric = "{METRIC}"\n', "importance.threshold"),
-                 ("\n[importance]\nthreshold = 1.0\n", "importance.metric")]
+                 ("\n[importance]\nthreshold = 1.0\n", "importance.metric"),
+                 (auto(1e5, "market_jump_rate_multiplier = 1.0\nmarket_jump_mean_shift = 0.0\n"
+                            "jump_rate_multiplier = 2.0\njump_mean_shift = 0.0\n"
+                            "diffusion_shift = 0.0\n").replace(METRIC, "bad_debt"),
+                  "importance.metric")]
         for k, (tilt, key) in enumerate(cases):
             cfg = self.write(f"bad{k}.toml", SCENARIO.format(seed=1) + tilt)
             for command in (["validate", cfg], ["run", cfg, "-o", os.path.join(self.tmp, "x.h5")]):
