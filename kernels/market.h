@@ -51,6 +51,16 @@ struct ImportanceParams {
   double z_shift_half_sq = 0.0;             // |b|²/2
 };
 
+/// The sufficient statistics of the tilted laws over a path's steps, for the cross-entropy
+/// choice of the tilt (host/run/autotilt.cpp, docs/MODEL.md §5): per jump source the jump
+/// count and the sum of the log jump sizes, per asset the sum of the independent normals z
+/// under Q. draw_step adds to them when given one, under importance sampling only.
+struct TiltStats {
+  double market_jumps[2] = {};       // Σ N_M, Σ J_M
+  double jumps[kMaxAssets][2] = {};  // Σ N_a, Σ J_a
+  double z_sum[kMaxAssets] = {};     // Σ z_a
+};
+
 /// Everything a path needs to know about the market, in units the kernels use directly.
 /// Plain data: the CUDA launcher copies it by value; pointers are views into memory owned
 /// by the backend (host memory for the CPU, device memory for CUDA).
@@ -125,12 +135,15 @@ LIQ_HD LIQ_FORCEINLINE double compound_jump(double count_mean, double m, double 
 /// The same under importance sampling: N ~ Poisson(count_mean · k), J | N = n ~
 /// Normal(n (m + shift), n s²); `log_lr` gains log dP/dQ of (N, J):
 /// N ln(1/k) + count_mean (k − 1) + [(J − n m')² − (J − n m)²] / (2 n s²).
+/// `tally`, when given, gains N and J (TiltStats).
 LIQ_HD LIQ_FORCEINLINE double tilted_jump(double count_mean, double m, double s, double k,
-                                          double shift, const U32x4& w, double& log_lr) {
+                                          double shift, const U32x4& w, double& log_lr,
+                                          double* tally = nullptr) {
   const double q_mean = count_mean * k;
   const std::uint32_t n = poisson_inverse(q_mean, u01(w.v[0]));
   const double dn = static_cast<double>(n);
   log_lr += count_mean * (k - 1.0) - dn * fm::log(k);
+  if (tally != nullptr) tally[0] += dn;
   if (n == 0) return 0.0;
   const double z = box_muller(u01(w.v[1]), u01(w.v[2])).z0;
   const double mq = m + shift;
@@ -139,14 +152,15 @@ LIQ_HD LIQ_FORCEINLINE double tilted_jump(double count_mean, double m, double s,
     const double a = j - dn * mq, b = j - dn * m;
     log_lr += (a * a - b * b) / (2.0 * dn * s * s);
   }
+  if (tally != nullptr) tally[1] += j;
   return j;
 }
 
 /// A jump source's draw, tilted when importance sampling is on.
 LIQ_HD LIQ_FORCEINLINE double jump_draw(const ImportanceParams& is, double count_mean, double m,
                                         double s, double k, double shift, const U32x4& w,
-                                        double& log_lr) {
-  return is.on ? tilted_jump(count_mean, m, s, k, shift, w, log_lr)
+                                        double& log_lr, double* tally = nullptr) {
+  return is.on ? tilted_jump(count_mean, m, s, k, shift, w, log_lr, tally)
                : compound_jump(count_mean, m, s, w);
 }
 
@@ -176,8 +190,10 @@ LIQ_HD LIQ_FORCEINLINE std::int32_t draw_regime(const MarketParams& p, const Rng
 /// Draw everything step `step` of path `path` needs. `shock` is the step's deterministic
 /// log-return gaps (nullptr when the step has none). With Student-t innovations, `s` must
 /// hold the previous step's draws except at a block's first step (keep it across steps).
+/// `stats`, when given, gains the step's sufficient statistics (importance sampling only).
 LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path, std::int32_t step,
-                                      const double* shock, StepShocks& s) {
+                                      const double* shock, StepShocks& s,
+                                      TiltStats* stats = nullptr) {
   const RngAddress at{p.seed, path, static_cast<std::uint32_t>(step)};
   const int n = p.n_assets;
   s.regime = p.n_regimes > 0 ? draw_regime(p, at, s.regime) : 0;
@@ -199,6 +215,7 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
     for (int a = 0; a < n; ++a) {
       s.log_lr -= is.z_shift[a] * z[a];
       z[a] += is.z_shift[a];
+      if (stats != nullptr) stats->z_sum[a] += z[a];
     }
     s.log_lr -= is.z_shift_half_sq;
   }
@@ -220,7 +237,8 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
   if (market_count > 0.0) {
     market_jump = jump_draw(is, market_count, p.market_jump_mean, p.market_jump_stdev,
                             is.market_rate_multiplier, is.market_mean_shift,
-                            draw4(at, Purpose::market_jump, 0), s.log_lr);
+                            draw4(at, Purpose::market_jump, 0), s.log_lr,
+                            stats != nullptr ? stats->market_jumps : nullptr);
   }
   for (int a = 0; a < n; ++a) {
     double g = p.beta[a] * market_jump;
@@ -228,7 +246,8 @@ LIQ_HD LIQ_FORCEINLINE void draw_step(const MarketParams& p, std::uint64_t path,
     if (count > 0.0) {
       g += jump_draw(is, count, p.jump_mean[a], p.jump_stdev[a], is.jump_rate_multiplier,
                      is.jump_mean_shift[a],
-                     draw4(at, Purpose::asset_jump, static_cast<std::uint32_t>(a)), s.log_lr);
+                     draw4(at, Purpose::asset_jump, static_cast<std::uint32_t>(a)), s.log_lr,
+                     stats != nullptr ? stats->jumps[a] : nullptr);
     }
     if (shock != nullptr) g += shock[a];
     s.gap[a] = g;

@@ -32,6 +32,7 @@ int validate_command(const std::vector<std::string>& configs, const std::vector<
       request.config = file;
       request.sets = sets;
       request.target_check = TargetCheck::validate;
+      request.progress = &err;  // the automatic importance tilt's pilot, when it runs
       const RunSetup setup = set_up_run(request);
       const Scenario& sc = setup.scenario;
       for (const std::string& w : sc.warnings) err << "warning: " << w << '\n';

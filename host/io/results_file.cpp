@@ -176,6 +176,7 @@ void ResultsWriter::Impl::create(const Provenance& p, const std::vector<std::str
     h5::write_string_attribute(root, "shard_inputs", *p.shard_inputs);
   }
   h5::write_string_attribute(root, "rng", "philox4x32-10");
+  if (p.importance_tilt) h5::write_string_attribute(root, "importance_tilt", *p.importance_tilt);
 
   h5::create_string_dataset(
       root, "assets", assets, "symbol",

@@ -47,6 +47,9 @@ struct Provenance {
   // Set by `merge --allow-mixed` when shards differ in inputs or binary: a JSON array of
   // every shard's provenance, written as `shard_inputs` with `mixed_inputs = 1`.
   std::optional<std::string> shard_inputs;
+  // The automatic importance tilt's choice (host/run/autotilt.h), one line of JSON, written as
+  // `importance_tilt` when the run's pilot chose it.
+  std::optional<std::string> importance_tilt;
 };
 
 /// What writing a results file does about a file already at its path.

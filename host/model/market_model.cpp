@@ -102,7 +102,7 @@ MarketModel::MarketModel(const Scenario& sc) {
     p.drift[a] = as.drift - (sim.drift_compensation ? compensator(as, mj, 1.0) : 0.0);
   }
   if (!sc.regimes.empty()) build_regimes(sc);
-  if (sc.importance.on()) build_importance(sc);
+  set_importance(sc);
 
   build_shocks(sc);
 }
@@ -193,26 +193,31 @@ void MarketModel::build_regimes(const Scenario& sc) {
 /// The tilted law (docs/MODEL.md §5). The diffusion's shift d_a (in ε per step) is
 /// diffusion_shift_a / √steps, so that it sums to diffusion_shift_a standard deviations over
 /// the horizon; in z, b = L⁻¹ d (forward substitution), since ε = L z.
-void MarketModel::build_importance(const Scenario& sc) {
-  const ImportanceSpec& is = sc.importance;
-  const int n = sc.n_assets();
-  ImportanceParams& q = params_.importance;
+ImportanceParams importance_params(const ImportanceSpec& is, const MarketParams& market) {
+  const int n = market.n_assets;
+  ImportanceParams q;
   q.on = 1;
   q.market_rate_multiplier = is.market_jump_rate_multiplier;
   q.market_mean_shift = is.market_jump_mean_shift;
   q.jump_rate_multiplier = is.jump_rate_multiplier;
-  const double per_step = 1.0 / std::sqrt(static_cast<double>(params_.n_steps));
+  const double per_step = 1.0 / std::sqrt(static_cast<double>(market.n_steps));
   double half_sq = 0.0;
   for (int a = 0; a < n; ++a) {
     const auto i = static_cast<std::size_t>(a);
     q.jump_mean_shift[a] = i < is.jump_mean_shift.size() ? is.jump_mean_shift[i] : 0.0;
     const double d = (i < is.diffusion_shift.size() ? is.diffusion_shift[i] : 0.0) * per_step;
     double acc = d;
-    for (int b = 0; b < a; ++b) acc -= params_.chol[a * kMaxAssets + b] * q.z_shift[b];
-    q.z_shift[a] = acc / params_.chol[a * kMaxAssets + a];
+    for (int b = 0; b < a; ++b) acc -= market.chol[a * kMaxAssets + b] * q.z_shift[b];
+    q.z_shift[a] = acc / market.chol[a * kMaxAssets + a];
     half_sq += 0.5 * q.z_shift[a] * q.z_shift[a];
   }
   q.z_shift_half_sq = half_sq;
+  return q;
+}
+
+void MarketModel::set_importance(const Scenario& sc) {
+  params_.importance =
+      sc.importance.on() ? importance_params(sc.importance, params_) : ImportanceParams{};
 }
 
 MarketParams MarketModel::params() const {

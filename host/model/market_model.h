@@ -19,9 +19,12 @@ class MarketModel {
   /// Parameters whose pointers view this object's arrays (host memory): valid while it lives.
   MarketParams params() const;
 
+  /// The importance tilt of `scenario` (none when it has none): set when built, and again
+  /// once the automatic tilt is chosen (host/run/autotilt.h).
+  void set_importance(const Scenario& scenario);
+
  private:
   void build_regimes(const Scenario& scenario);
-  void build_importance(const Scenario& scenario);
   void build_shocks(const Scenario& scenario);
 
   MarketParams params_;
@@ -32,6 +35,10 @@ class MarketModel {
   std::vector<std::int32_t> shock_step_;  // steps that end with a gap, increasing
   std::vector<double> shock_log_return_;  // [shock steps × assets]
 };
+
+/// The kernels' importance parameters (docs/MODEL.md §5) of a tilt in [importance]'s units,
+/// on the market `market` (its steps and Cholesky factor: diffusion_shift is per ε = L z).
+ImportanceParams importance_params(const ImportanceSpec& tilt, const MarketParams& market);
 
 /// The kernels' impact parameters (MODEL.md §4) of a validated Scenario.
 ImpactParams impact_params(const Scenario& scenario);

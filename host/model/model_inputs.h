@@ -43,6 +43,8 @@ class ModelInputs {
     m.market = market_.params();
     return m;
   }
+  /// The importance tilt of `scenario` from now on (the automatic tilt, once chosen).
+  void set_importance(const Scenario& scenario) { market_.set_importance(scenario); }
   const Book& book() const { return book_; }
   const Ladders& ladders() const { return ladders_; }
 

@@ -104,6 +104,14 @@ double checkpoint_interval(const std::string& text) {
   return seconds;
 }
 
+/// The CPU threads of this process: --threads, else every core (ranks sharing a node share
+/// its cores).
+int backend_threads(const RunOptions& opt) {
+  return opt.threads > 0 ? opt.threads
+         : mpi::active() ? std::max(1, omp_get_num_procs() / mpi::local_size())
+                         : 0;
+}
+
 /// Scenario, tiers, book, ladders, accounts and the results target: built and checked as
 /// `validate` and `sweep` check them (host/run/run_setup.h). Rank 0 alone writes the results.
 /// A resumed run must simulate the inputs, book and scenario its checkpoint started with.
@@ -117,6 +125,8 @@ void set_up(RunPlan& plan, std::ostream& err) {
   request.output = opt.output;
   request.force = opt.force;
   request.target_check = plan.layout.root() ? TargetCheck::run : TargetCheck::none;
+  request.threads = backend_threads(opt);
+  if (plan.layout.root() && !opt.quiet) request.progress = &err;
   if (plan.resumed)
     request.before_book = [&plan](const InputDigests& now) {
       require_same_inputs(plan.resumed->header, now, plan.resumed_log->path().string());
@@ -143,9 +153,7 @@ void set_up(RunPlan& plan, std::ostream& err) {
 /// sharing a node share its cores (and take different GPUs).
 void choose_backend(RunPlan& plan, std::ostream& err) {
   RunOptions& opt = plan.options;
-  const int threads = opt.threads > 0 ? opt.threads
-                      : mpi::active() ? std::max(1, omp_get_num_procs() / mpi::local_size())
-                                      : 0;
+  const int threads = backend_threads(opt);
   std::string why;
   plan.backend =
       make_backend(parse_backend_choice(opt.backend), threads, why, mpi::local_rank(), opt.simd);

@@ -120,6 +120,11 @@ void print_report(const RunPlan& plan, const RunOutcome& outcome, std::ostream& 
       << plan.backend->name() << ", " << format_seconds(seconds) << " ("
       << format_si(pas / std::max(seconds, 1e-9)) << " path-asset-steps/s)\n";
   if (plan.target_rel_ci) out << "  stopped: " << outcome.stopped_by << "\n";
+  if (plan.setup.tilt)
+    out << "  importance tilt chosen by cross-entropy for " << sc.importance.metric << " > "
+        << significant(sc.importance.threshold, 4) << " in " << plan.setup.tilt->iterations.size()
+        << " pilot iterations" << (plan.setup.tilt->reached ? "" : " (threshold not reached)")
+        << ": " << tilt_text(sc, sc.importance) << "\n";
   out << '\n';
   out << outcome.tables;
   if (sc.impact.model != ImpactModel::none)

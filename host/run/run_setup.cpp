@@ -7,6 +7,7 @@
 #include "host/io/results_file.h"
 #include "host/scenario/config.h"
 #include "host/util/errors.h"
+#include "host/util/format.h"
 
 namespace liq {
 
@@ -17,6 +18,28 @@ std::string substitute_name(std::string path, const std::string& name) {
     path.replace(at, key.size(), name);
   return path;
 }
+
+namespace {
+
+/// Chooses the automatic tilt and applies it: the scenario's keys, its resolved TOML (which
+/// then names every tilt key: run again, it is taken as given) and the model.
+void apply_tilt(RunSetup& setup, const SetupRequest& request) {
+  Scenario& sc = setup.scenario;
+  setup.tilt = choose_tilt(sc, *setup.model, request.threads, request.progress);
+  ImportanceSpec chosen = setup.tilt->tilt();
+  chosen.given = sc.importance.given;
+  sc.importance = chosen;
+  sc.resolved_toml = resolved_toml(sc);
+  setup.model->set_importance(sc);
+  if (!setup.tilt->reached)
+    sc.warnings.push_back("importance: the cross-entropy pilot reached " +
+                          significant(setup.tilt->iterations.back().level, 4) + ", not " +
+                          significant(sc.importance.threshold, 4) + ", in " +
+                          std::to_string(kPilotIterations) +
+                          " iterations: its tilt may sample the tail poorly (check effective_n)");
+}
+
+}  // namespace
 
 RunSetup set_up_run(const SetupRequest& request) {
   RunSetup setup;
@@ -53,6 +76,8 @@ RunSetup set_up_run(const SetupRequest& request) {
     setup.target_exists =
         validate && std::filesystem::exists(std::filesystem::symlink_status(setup.target, ec));
   }
+  if (sc.importance.automatic() && sc.importance.given.all()) check_tilt_metric(sc);
+  if (sc.importance.automatic() && !sc.importance.given.all()) apply_tilt(setup, request);
   return setup;
 }
 

@@ -10,11 +10,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "host/io/provenance.h"
 #include "host/model/model_inputs.h"
+#include "host/run/autotilt.h"
 #include "host/scenario/scenario.h"
 
 namespace liq {
@@ -37,6 +39,10 @@ struct SetupRequest {
   /// that changed since its checkpoint, rather than whatever the edited book says).
   std::function<void(const InputDigests&)> before_book;
   bool hash_book = true;  // compute book_sha256 (sweep's checks skip it)
+  // The automatic importance tilt (host/run/autotilt.h): its pilot's threads (0: every core)
+  // and where it says what each iteration reached (null: nowhere).
+  int threads = 0;
+  std::ostream* progress = nullptr;
 };
 
 /// Everything a run simulates, built and checked.
@@ -49,6 +55,9 @@ struct RunSetup {
   InputDigests inputs;  // input file → sha256 (host/io/provenance.h)
   std::unique_ptr<ModelInputs> model;
   std::string book_sha256;  // of the resolved positions; empty without hash_book
+  /// The automatic importance tilt's pilot, when it ran: the scenario, its resolved TOML and
+  /// the model hold the chosen tilt as if its keys had been written.
+  std::optional<TiltChoice> tilt;
 };
 
 /// Loads the scenario, loads the tier table, hashes the input files (calling before_book),

@@ -57,6 +57,7 @@ Provenance provenance_of(const RunPlan& plan) {
   prov.mpi_ranks = plan.layout.ranks;
   prov.inputs = inputs_json(plan.setup.inputs);
   prov.book_sha256 = plan.setup.book_sha256;
+  if (plan.setup.tilt) prov.importance_tilt = tilt_json(sc, *plan.setup.tilt);
   return prov;
 }
 

@@ -39,8 +39,12 @@ Scenario load_scenario_text(std::string_view text, const std::string& source_nam
   load.root = &top;
   reader.attempt(schema::Item{}, [&] { load.read_section(schema::scenario_schema(), top, {}); });
   reader.finish(root);
-  s.resolved_toml = schema::write_resolved(schema::scenario_schema(), s);
+  s.resolved_toml = resolved_toml(s);
   return s;
+}
+
+std::string resolved_toml(const Scenario& scenario) {
+  return schema::write_resolved(schema::scenario_schema(), scenario);
 }
 
 Scenario load_scenario(const std::filesystem::path& file,

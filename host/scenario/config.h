@@ -26,6 +26,10 @@ Scenario load_scenario_text(std::string_view text, const std::string& source_nam
                             const std::filesystem::path& base_dir, const std::string& name,
                             const std::vector<std::string>& overrides = {});
 
+/// The resolved scenario as TOML (Scenario::resolved_toml), written again from `scenario`
+/// (once the automatic importance tilt has been chosen).
+std::string resolved_toml(const Scenario& scenario);
+
 /// The value of a real-valued (float) key of the resolved scenario, by its dotted path as
 /// `--set` writes it ("market_jumps.mean", "shock[0].vol_multiplier"); nullopt when the key
 /// is not there or not a float.

@@ -160,7 +160,23 @@ struct ImportanceSpec {
   double jump_rate_multiplier = 1.0;
   std::vector<double> jump_mean_shift;  // per asset, per jump
   std::vector<double> diffusion_shift;  // per asset: mean of ε summed over the horizon, in √steps
+  // The automatic tilt (cross-entropy, host/run/autotilt.h): the tail metric > threshold it
+  // aims at; empty: the tilt above is the one set by hand.
+  std::string metric;
+  double threshold = 0.0;
+  bool given_threshold = false;
+  /// The tilt families written in the file (fixed; the others the cross-entropy pilot tunes).
+  struct Given {
+    bool market_jump_rate_multiplier = false, market_jump_mean_shift = false;
+    bool jump_rate_multiplier = false, jump_mean_shift = false, diffusion_shift = false;
+    bool all() const {
+      return market_jump_rate_multiplier && market_jump_mean_shift && jump_rate_multiplier &&
+             jump_mean_shift && diffusion_shift;
+    }
+  } given;
+  bool automatic() const { return !metric.empty(); }
   bool on() const {
+    if (automatic()) return true;
     const auto nonzero = [](const std::vector<double>& v) {
       for (double x : v)
         if (x != 0.0) return true;

@@ -1181,6 +1181,10 @@ void put_number_or_table(Put& put, const Scenario& s, const std::vector<double>&
 /// Importance sampling is exact for what it tilts; refused where its weights are not.
 void check_importance(Load& l, const Cursor&) {
   const ImportanceSpec& is = l.s.importance;
+  if (is.automatic() != is.given_threshold)
+    l.r.context().fail(
+        is.automatic() ? "importance.threshold" : "importance.metric", {},
+        is.automatic() ? "required with importance.metric" : "required with importance.threshold");
   if (!is.on()) return;
   if (!l.s.regimes.empty())
     l.r.context().fail("importance", {}, "importance sampling with [[regime]]s is not supported");
@@ -1204,6 +1208,7 @@ constexpr Key kImportanceKeys[] = {
          [](Load& l, const Item& item, const Cursor&) {
            l.s.importance.market_jump_rate_multiplier = l.r.number(item);
            l.r.check(l.s.importance.market_jump_rate_multiplier > 0, item, "must be > 0");
+           l.s.importance.given.market_jump_rate_multiplier = !item.defaulted;
          },
      .write = [](Put& put, const Scenario& s,
                  Ix) { put(s.importance.market_jump_rate_multiplier); }},
@@ -1212,8 +1217,11 @@ constexpr Key kImportanceKeys[] = {
      .need = Need::fallback,
      .fallback = "0.0",
      .meaning = "paths are drawn with market-wide jumps' mean log size shifted by this",
-     .read = [](Load& l, const Item& item,
-                const Cursor&) { l.s.importance.market_jump_mean_shift = l.r.number(item); },
+     .read =
+         [](Load& l, const Item& item, const Cursor&) {
+           l.s.importance.market_jump_mean_shift = l.r.number(item);
+           l.s.importance.given.market_jump_mean_shift = !item.defaulted;
+         },
      .write = [](Put& put, const Scenario& s, Ix) { put(s.importance.market_jump_mean_shift); }},
     {.name = "jump_rate_multiplier",
      .kind = Kind::number,
@@ -1224,6 +1232,7 @@ constexpr Key kImportanceKeys[] = {
          [](Load& l, const Item& item, const Cursor&) {
            l.s.importance.jump_rate_multiplier = l.r.number(item);
            l.r.check(l.s.importance.jump_rate_multiplier > 0, item, "must be > 0");
+           l.s.importance.given.jump_rate_multiplier = !item.defaulted;
          },
      .write = [](Put& put, const Scenario& s, Ix) { put(s.importance.jump_rate_multiplier); }},
     {.name = "jump_mean_shift",
@@ -1231,8 +1240,11 @@ constexpr Key kImportanceKeys[] = {
      .need = Need::fallback,
      .fallback = "0.0",
      .meaning = "paths are drawn with each asset's jumps' mean log size shifted by this",
-     .read = [](Load& l, const Item& item,
-                const Cursor&) { l.s.importance.jump_mean_shift = number_or_per_asset(l, item); },
+     .read =
+         [](Load& l, const Item& item, const Cursor&) {
+           l.s.importance.jump_mean_shift = number_or_per_asset(l, item);
+           l.s.importance.given.jump_mean_shift = !item.defaulted;
+         },
      .write = [](Put& put, const Scenario& s,
                  Ix) { put_number_or_table(put, s, s.importance.jump_mean_shift); }},
     {.name = "diffusion_shift",
@@ -1241,10 +1253,41 @@ constexpr Key kImportanceKeys[] = {
      .fallback = "0.0",
      .meaning = "paths are drawn with each asset's diffusion moved by this many standard "
                 "deviations over the horizon (-3: a 3-sigma fall), spread evenly over the steps",
-     .read = [](Load& l, const Item& item,
-                const Cursor&) { l.s.importance.diffusion_shift = number_or_per_asset(l, item); },
+     .read =
+         [](Load& l, const Item& item, const Cursor&) {
+           l.s.importance.diffusion_shift = number_or_per_asset(l, item);
+           l.s.importance.given.diffusion_shift = !item.defaulted;
+         },
      .write = [](Put& put, const Scenario& s,
                  Ix) { put_number_or_table(put, s, s.importance.diffusion_shift); }},
+    {.name = "metric",
+     .kind = Kind::string,
+     .meaning = "choose the tilt automatically (cross-entropy on pilot batches) for the tail "
+                "metric > `threshold` of this /summary metric (\"bad_debt_usd\", "
+                "\"portfolio_loss_usd/NAME\", \"liquidated_usd/SYM/long\"...); the tilt keys "
+                "written beside it are kept as given, the others are chosen",
+     .read =
+         [](Load& l, const Item& item, const Cursor&) {
+           l.s.importance.metric = l.r.string(item);
+           l.r.check(!l.s.importance.metric.empty(), item, "must name a metric");
+         },
+     .write =
+         [](Put& put, const Scenario& s, Ix) {
+           if (s.importance.automatic()) put(s.importance.metric);
+         }},
+    {.name = "threshold",
+     .kind = Kind::number,
+     .meaning = "the tail `metric` > threshold the automatic tilt aims at (the metric's "
+                "units); required with `metric`",
+     .read =
+         [](Load& l, const Item& item, const Cursor&) {
+           l.s.importance.threshold = l.r.number(item);
+           l.s.importance.given_threshold = true;
+         },
+     .write =
+         [](Put& put, const Scenario& s, Ix) {
+           if (s.importance.automatic()) put(s.importance.threshold);
+         }},
 };
 constexpr Section kImportance{.keys = kImportanceKeys,
                               .finish = check_importance,
