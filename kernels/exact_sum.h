@@ -99,7 +99,7 @@ LIQ_HD LIQ_FORCEINLINE void add_128(std::uint64_t* w, std::uint64_t lo, std::uin
 /// Adds one path's value to cell `cell` at `scale` (USD: kCentsPerUsd).
 LIQ_HD LIQ_FORCEINLINE void add_exact(const ExactSums& s, std::int32_t cell, double value,
                                       double scale = kCentsPerUsd) {
-  if (s.words == nullptr || cell >= s.n_cells) return;
+  if (s.words == nullptr || cell >= s.n_cells || value == 0.0) return;  // 0 adds nothing
   const std::int64_t c = to_fixed(value, scale);
   if (c == 0) return;
   std::uint64_t* w = s.words + 4 * static_cast<std::int64_t>(cell);

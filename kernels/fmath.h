@@ -191,10 +191,12 @@ LIQ_HD LIQ_FORCEINLINE void sincos_2pi(double u, double& s, double& c) {
 /// without a library call (glibc's fmin/fmax are calls on x86-64 without -ffinite-math-only).
 /// Of two zeros of opposite sign the second argument is returned.
 LIQ_HD LIQ_FORCEINLINE double fmin(double a, double b) {
-  return (a < b || b != b) ? a : b;
+  const double m = a < b ? a : b;  // x86: minsd; then a select, no branch
+  return b != b ? a : m;
 }
 LIQ_HD LIQ_FORCEINLINE double fmax(double a, double b) {
-  return (a > b || b != b) ? a : b;
+  const double m = a > b ? a : b;
+  return b != b ? a : m;
 }
 
 /// llround: x rounded to the nearest integer, halves away from zero, for |x| < 2^63

@@ -27,7 +27,8 @@ int info_command(std::ostream& out) {
   out << "results format: liqstress-results version " << kFormatVersion << ", rng philox4x32-10\n";
   out << "backends built:\n";
   out << "  cpu   OpenMP, " << omp_get_max_threads() << " threads available on " << cpu_model_name()
-      << '\n';
+      << "; SIMD lanes of " << kLanes << " paths: " << simd_level_name(best_simd_level())
+      << " (--simd)\n";
   if (cuda_built()) {
     out << "  cuda  CUDA architectures " << LIQ_CUDA_ARCHITECTURES
         << " (real = machine code, virtual = PTX)\n";

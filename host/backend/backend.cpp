@@ -30,7 +30,7 @@ class CpuBackend final : public Backend {
                 StepSums& step_sums) override {
     const PathOut out = rows.view();
     const auto n = static_cast<std::int64_t>(rows.n_rows);
-    const LaneDraw draw = lane_draw(simd_);
+    const LaneSimulate lanes = lane_kernels(simd_).simulate;
     // Each row depends only on its path index, and the per-step sums are integers merged by
     // addition: any schedule, thread count or lane width gives the same bytes.
 #pragma omp parallel num_threads(threads_)
@@ -38,7 +38,7 @@ class CpuBackend final : public Backend {
       StepSums local;
       local.reset(step_sums.n_cells);
       const ExactSums sink = local.view();
-      if (draw == nullptr) {
+      if (lanes == nullptr) {
 #pragma omp for schedule(dynamic, 16)
         for (std::int64_t r = 0; r < n; ++r) {
           simulate_path(model, first_path + static_cast<std::uint64_t>(r),
@@ -47,9 +47,8 @@ class CpuBackend final : public Backend {
       } else {
 #pragma omp for schedule(dynamic, 2)
         for (std::int64_t r = 0; r < n; r += kLanes) {
-          simulate_lanes(draw, model, first_path + static_cast<std::uint64_t>(r),
-                         static_cast<std::size_t>(r),
-                         static_cast<int>(std::min<std::int64_t>(kLanes, n - r)), out, sink);
+          lanes(model, first_path + static_cast<std::uint64_t>(r), static_cast<std::size_t>(r),
+                static_cast<int>(std::min<std::int64_t>(kLanes, n - r)), out, sink);
         }
       }
 #pragma omp critical(liq_step_sums)
@@ -60,7 +59,7 @@ class CpuBackend final : public Backend {
   double draw_randoms(const MarketParams& params, std::uint64_t first_path,
                       std::size_t n_paths) override {
     const auto n = static_cast<std::int64_t>(n_paths);
-    const LaneDraw draw = lane_draw(simd_);
+    const LaneDraw draw = lane_kernels(simd_).draw;
     double sum = 0.0;
     if (draw == nullptr) {
 #pragma omp parallel for schedule(dynamic, 16) num_threads(threads_) reduction(+ : sum)

@@ -53,56 +53,31 @@ SimdLevel parse_simd_level(const std::string& text) {
   throw InputError("--simd: must be auto, off, sse2, avx2 or avx512, got '" + text + "'");
 }
 
-LaneDraw lane_draw(SimdLevel level) {
+LaneKernels lane_kernels(SimdLevel level) {
 #if defined(__x86_64__)
   switch (level) {
     case SimdLevel::sse2:
-      return draw_lanes_sse2;
+      return {draw_lanes_sse2, simulate_lanes_sse2};
     case SimdLevel::avx2:
-      return draw_lanes_avx2;
+      return {draw_lanes_avx2, simulate_lanes_avx2};
     case SimdLevel::avx512:
-      return draw_lanes_avx512;
+      return {draw_lanes_avx512, simulate_lanes_avx512};
     default:
-      return nullptr;
+      return {};
   }
 #else
   (void)level;
-  return nullptr;
+  return {};
 #endif
 }
 
-namespace {
-
-/// The state of kLanes paths (heap: a PathState holds a book's cursors).
-struct Lanes {
-  PathState st[kLanes];
-  StepState ss[kLanes];
-  StepShocks* shocks[kLanes];
-  Lanes() {
-    for (int l = 0; l < kLanes; ++l) shocks[l] = &ss[l].shocks;
-  }
-};
-
-Lanes& thread_lanes() {
-  thread_local std::unique_ptr<Lanes> lanes = std::make_unique<Lanes>();
-  return *lanes;
+LaneState::LaneState() {
+  for (int l = 0; l < kLanes; ++l) shocks[l] = &ss[l].shocks;
 }
 
-}  // namespace
-
-void simulate_lanes(LaneDraw draw, const Model& m, std::uint64_t first_path, std::size_t row,
-                    int count, const PathOut& out, const ExactSums& step_sums) {
-  Lanes& ln = thread_lanes();
-  for (int l = 0; l < count; ++l) begin_path(m, ln.st[l], ln.ss[l]);
-  // Lanes past `count` draw too (their paths exist: every draw is a pure function of its
-  // address) and are not run: a path's bytes do not depend on the lane it is in.
-  for (int l = count; l < kLanes; ++l) ln.ss[l].shocks.var_scale = 1.0;
-  int next_shock = 0;
-  for (std::int32_t k = 0; k < m.market.n_steps; ++k) {
-    draw(m.market, first_path, k, shock_at_step(m.market, k, next_shock), ln.shocks);
-    for (int l = 0; l < count; ++l) run_step(m, k, ln.st[l], ln.ss[l], step_sums);
-  }
-  for (int l = 0; l < count; ++l) write_row(m, ln.st[l], row + static_cast<std::size_t>(l), out);
+LaneState& thread_lane_state() {
+  thread_local std::unique_ptr<LaneState> lanes = std::make_unique<LaneState>();
+  return *lanes;
 }
 
 double draw_lanes_randoms(LaneDraw draw, const MarketParams& p, std::uint64_t first_path,

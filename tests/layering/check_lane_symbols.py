@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The SIMD lane drawers (host/backend/lanes_{sse2,avx2,avx512}.cpp) are compiled for wider
-instruction sets than the rest of the build. Each must define one global symbol, its drawer:
+instruction sets than the rest of the build. Each must define its two lane functions and nothing
+else (global symbols):
 a kernel function left out of line there (an inline function emitted as a weak symbol) could be
 picked by the linker for every other caller, and an AVX-512 copy would then run on a processor
 without AVX-512. The drawers are flattened to prevent that; this checks it with nm.
@@ -30,13 +31,13 @@ def main(objects):
                                                         or line.split(" ")[1] in "uvw")]
         defined = [d for d in defined if not d.startswith(("__asan", "__ubsan", "__odr_asan",
                                                             "__sancov"))]
-        want = f"liq::draw_lanes_{level}("
+        want = (f"liq::draw_lanes_{level}(", f"liq::simulate_lanes_{level}(")
         others = [d for d in defined if not d.startswith(want)]
-        if len(defined) - len(others) != 1 or others:
-            print(f"{os.path.basename(obj)}: defines {defined}; only {want}...) may be defined")
+        if len(defined) - len(others) != 2 or others:
+            print(f"{os.path.basename(obj)}: defines {defined}; only {want} may be defined")
             bad += 1
     if bad == 0:
-        print("the three lane drawers define their drawer and nothing else")
+        print("the three lane objects define their two lane functions and nothing else")
     return 1 if bad else 0
 
 

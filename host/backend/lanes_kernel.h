@@ -1,8 +1,9 @@
-// liqstress — the body of one lane drawer (host/backend/lanes.h), included by
-// lanes_sse2.cpp, lanes_avx2.cpp and lanes_avx512.cpp, each compiled for its instruction set
-// with LIQ_LANE_DRAW naming the function. The function is flattened: every kernel function it
-// calls is inlined into it, so these objects define no other symbol (tests/layering checks
-// with nm) and no code for a wider instruction set can stand in for a shared inline function.
+// liqstress — the lane functions of one instruction set (host/backend/lanes.h), included by
+// lanes_sse2.cpp, lanes_avx2.cpp and lanes_avx512.cpp, each compiled for its set with
+// LIQ_LANE_DRAW and LIQ_LANE_SIMULATE naming the functions. Both are flattened: every kernel
+// function they call is inlined into them, so these objects define no other symbol
+// (tests/layering/check_lane_symbols.py, with nm) and no code for a wider set can stand in for
+// a shared inline function elsewhere.
 //
 // The draws are those of kernels/market.h draw_step, stage by stage, each stage a loop over
 // lanes (`omp simd`); what is rare or sequential runs per lane with the kernels' own scalar
@@ -130,6 +131,25 @@ __attribute__((flatten)) void LIQ_LANE_DRAW(const MarketParams& p, std::uint64_t
     }
   }
   for (int l = 0; l < W; ++l) s[l]->log_lr = log_lr[l];
+}
+
+/// simulate_lanes (lanes.h) for this instruction set: the drawer above, then each path's step
+/// with the scalar kernels — flattened too, so the per-asset loops of a step are compiled for
+/// this set (and vectorized across assets where they can be) with the same bytes.
+__attribute__((flatten)) void LIQ_LANE_SIMULATE(const Model& m, std::uint64_t first_path,
+                                                std::size_t row, int count, const PathOut& out,
+                                                const ExactSums& step_sums) {
+  LaneState& ln = thread_lane_state();
+  for (int l = 0; l < count; ++l) begin_path(m, ln.st[l], ln.ss[l]);
+  // Lanes past `count` draw too (their paths exist: every draw is a pure function of its
+  // address) and are not run: a path's bytes do not depend on the lane it is in.
+  for (int l = count; l < kLanes; ++l) ln.ss[l].shocks.var_scale = 1.0;
+  int next_shock = 0;
+  for (std::int32_t k = 0; k < m.market.n_steps; ++k) {
+    LIQ_LANE_DRAW(m.market, first_path, k, shock_at_step(m.market, k, next_shock), ln.shocks);
+    for (int l = 0; l < count; ++l) run_step(m, k, ln.st[l], ln.ss[l], step_sums);
+  }
+  for (int l = 0; l < count; ++l) write_row(m, ln.st[l], row + static_cast<std::size_t>(l), out);
 }
 
 }  // namespace liq
