@@ -14,26 +14,25 @@
 #include "host/backend/lanes.h"
 
 namespace liq {
+namespace {  // internal linkage: the stages are inlined into the entry points below
 
-__attribute__((flatten)) void LIQ_LANE_DRAW(const MarketParams& p, std::uint64_t first,
-                                            std::int32_t step, const double* shock,
-                                            StepShocks* const* s) {
-  constexpr int W = kLanes;
-  if (p.n_regimes > 0) {
-    for (int l = 0; l < W; ++l) draw_step(p, first + l, step, shock, *s[l]);
-    return;
-  }
-  const int n = p.n_assets;
-  const auto k = static_cast<std::uint32_t>(step);
-  const ImportanceParams& is = p.importance;
-  alignas(64) double z[kMaxAssets][W];
-  alignas(64) double log_lr[W];
-  alignas(64) double out[kMaxAssets][W];
+constexpr int W = kLanes;
+using LaneDoubles = double[W];
+using AssetLanes = double[kMaxAssets][W];
+
+/// The random-number addresses of step k of paths first, …, first + W − 1.
+struct LaneAddress {
+  std::uint64_t seed, first;
+  std::uint32_t step;
+  RngAddress operator()(int l) const { return RngAddress{seed, first + l, step}; }
+};
+
+/// The independent normals z of every asset (4 per diffusion block, as draw_step).
+void draw_normals(const LaneAddress& at, int n, AssetLanes& z) {
   for (int j = 0; 4 * j < n; ++j) {
 #pragma omp simd
     for (int l = 0; l < W; ++l) {
-      const U32x4 w = draw4(RngAddress{p.seed, first + l, k}, Purpose::diffusion,
-                            static_cast<std::uint32_t>(j));
+      const U32x4 w = draw4(at(l), Purpose::diffusion, static_cast<std::uint32_t>(j));
       const NormalPair a = box_muller(u01(w.v[0]), u01(w.v[1]));
       const NormalPair b = box_muller(u01(w.v[2]), u01(w.v[3]));
       z[4 * j][l] = a.z0;
@@ -42,94 +41,136 @@ __attribute__((flatten)) void LIQ_LANE_DRAW(const MarketParams& p, std::uint64_t
       z[4 * j + 3][l] = b.z1;
     }
   }
+}
+
+/// Importance sampling's shift of z and its log likelihood ratio (as draw_step).
+void tilt_normals(const ImportanceParams& is, int n, AssetLanes& z, LaneDoubles& log_lr) {
   for (int l = 0; l < W; ++l) log_lr[l] = 0.0;
-  if (is.on) {  // z' = z + b under Q: log dP/dQ(z') = −b·z − |b|²/2
-    for (int a = 0; a < n; ++a) {
+  if (!is.on) return;
+  for (int a = 0; a < n; ++a) {  // z' = z + b under Q: log dP/dQ(z') = −b·z − |b|²/2
 #pragma omp simd
-      for (int l = 0; l < W; ++l) {
-        log_lr[l] -= is.z_shift[a] * z[a][l];
-        z[a][l] += is.z_shift[a];
-      }
+    for (int l = 0; l < W; ++l) {
+      log_lr[l] -= is.z_shift[a] * z[a][l];
+      z[a][l] += is.z_shift[a];
     }
-    for (int l = 0; l < W; ++l) log_lr[l] -= is.z_shift_half_sq;
   }
-  for (int a = 0; a < n; ++a) {
+  for (int l = 0; l < W; ++l) log_lr[l] -= is.z_shift_half_sq;
+}
+
+/// ε = L z into each lane's shocks.
+void correlate(const MarketParams& p, const AssetLanes& z, StepShocks* const* s) {
+  alignas(64) AssetLanes eps;
+  for (int a = 0; a < p.n_assets; ++a) {
     const double* row = p.chol + a * kMaxAssets;
 #pragma omp simd
     for (int l = 0; l < W; ++l) {
       double e = 0.0;
       for (int b = 0; b <= a; ++b) e += row[b] * z[b][l];
-      out[a][l] = e;
+      eps[a][l] = e;
     }
   }
   for (int l = 0; l < W; ++l)
-    for (int a = 0; a < n; ++a) s[l]->eps[a] = out[a][l];
+    for (int a = 0; a < p.n_assets; ++a) s[l]->eps[a] = eps[a][l];
+}
+
+/// The regime (none here) and Student-t's mixing variable at a block's first step.
+void draw_var_scale(const MarketParams& p, const LaneAddress& at, StepShocks* const* s) {
   for (int l = 0; l < W; ++l) {
     s[l]->regime = 0;
     if (p.innovations != Innovations::student_t) {
       s[l]->var_scale = 1.0;
-    } else if (step % p.tail_block_steps == 0) {
-      s[l]->var_scale = (p.dof - 2.0) / chi_square_draw(RngAddress{p.seed, first + l, k}, p.dof);
+    } else if (at.step % static_cast<std::uint32_t>(p.tail_block_steps) == 0) {
+      s[l]->var_scale = (p.dof - 2.0) / chi_square_draw(at(l), p.dof);
     }
   }
-  alignas(64) double market[W];
-  alignas(64) double jump[W];
+}
+
+/// One jump source for every lane: into[l] gets the lane's compound jump (0 without one).
+/// Tilted: every lane draws with tilted_jump. Else a vector test u > e^{−λΔ} — exactly when
+/// poisson_inverse returns N ≥ 1 — and only those lanes draw the jump.
+struct JumpSource {
+  double count, mean, stdev, rate_k, shift;
+  Purpose purpose;
+  std::uint32_t slot;
+};
+void draw_jumps(const ImportanceParams& is, const LaneAddress& at, const JumpSource& j,
+                LaneDoubles& log_lr, LaneDoubles& into) {
+  if (is.on) {
+    for (int l = 0; l < W; ++l) {
+      const U32x4 w = draw4(at(l), j.purpose, j.slot);
+      into[l] = tilted_jump(j.count, j.mean, j.stdev, j.rate_k, j.shift, w, log_lr[l]);
+    }
+    return;
+  }
+  const double p0 = fm::exp(-j.count);
+  alignas(64) std::int32_t any[W];
+#pragma omp simd
+  for (int l = 0; l < W; ++l) any[l] = u01(draw4(at(l), j.purpose, j.slot).v[0]) > p0 ? 1 : 0;
+  for (int l = 0; l < W; ++l) {
+    into[l] = any[l] == 0
+                  ? 0.0
+                  : compound_jump(j.count, j.mean, j.stdev, draw4(at(l), j.purpose, j.slot));
+  }
+}
+
+/// Asset a's gap (market jump · β, its own jump, the shock) and bridge logs, into the shocks.
+void draw_gap_and_bridge(const MarketParams& p, const LaneAddress& at, int a, const double* shock,
+                         const LaneDoubles& market, LaneDoubles& log_lr, StepShocks* const* s) {
+  const ImportanceParams& is = p.importance;
+  const auto slot = static_cast<std::uint32_t>(a);
+  alignas(64) double g[W], jump[W], lo[W], hi[W];
+#pragma omp simd
+  for (int l = 0; l < W; ++l) g[l] = p.beta[a] * market[l];
+  if (p.jump_count_mean[a] > 0.0) {
+    draw_jumps(is, at,
+               {p.jump_count_mean[a], p.jump_mean[a], p.jump_stdev[a], is.jump_rate_multiplier,
+                is.jump_mean_shift[a], Purpose::asset_jump, slot},
+               log_lr, jump);
+#pragma omp simd
+    for (int l = 0; l < W; ++l) g[l] += jump[l];
+  }
+  if (shock != nullptr) {
+#pragma omp simd
+    for (int l = 0; l < W; ++l) g[l] += shock[a];
+  }
+#pragma omp simd
+  for (int l = 0; l < W; ++l) {
+    const U32x4 w = draw4(at(l), Purpose::bridge, slot);
+    lo[l] = fm::log_normal(u01(w.v[0]));
+    hi[l] = fm::log_normal(u01(w.v[1]));
+  }
+  for (int l = 0; l < W; ++l) {
+    s[l]->gap[a] = g[l];
+    s[l]->log_u_min[a] = lo[l];
+    s[l]->log_u_max[a] = hi[l];
+  }
+}
+
+}  // namespace
+
+__attribute__((flatten)) void LIQ_LANE_DRAW(const MarketParams& p, std::uint64_t first,
+                                            std::int32_t step, const double* shock,
+                                            StepShocks* const* s) {
+  if (p.n_regimes > 0) {
+    for (int l = 0; l < W; ++l) draw_step(p, first + l, step, shock, *s[l]);
+    return;
+  }
+  const LaneAddress at{p.seed, first, static_cast<std::uint32_t>(step)};
+  const ImportanceParams& is = p.importance;
+  alignas(64) AssetLanes z;
+  alignas(64) double log_lr[W], market[W];
+  draw_normals(at, p.n_assets, z);
+  tilt_normals(is, p.n_assets, z, log_lr);
+  correlate(p, z, s);
+  draw_var_scale(p, at, s);
   for (int l = 0; l < W; ++l) market[l] = 0.0;
-  // One jump source for every lane: `into[l]` gets the lane's compound jump (0 without one).
-  auto draw_jumps = [&](double count, double mean, double stdev, double rate_k, double shift,
-                        Purpose purpose, std::uint32_t slot, double* into) {
-    if (is.on) {
-      for (int l = 0; l < W; ++l) {
-        const U32x4 w = draw4(RngAddress{p.seed, first + l, k}, purpose, slot);
-        into[l] = tilted_jump(count, mean, stdev, rate_k, shift, w, log_lr[l]);
-      }
-      return;
-    }
-    const double p0 = fm::exp(-count);  // poisson_inverse: N ≥ 1 exactly when u > e^{−λΔ}
-    alignas(64) std::int32_t any[W];
-#pragma omp simd
-    for (int l = 0; l < W; ++l) {
-      const U32x4 w = draw4(RngAddress{p.seed, first + l, k}, purpose, slot);
-      any[l] = u01(w.v[0]) > p0 ? 1 : 0;
-    }
-    for (int l = 0; l < W; ++l) {
-      into[l] = any[l] == 0 ? 0.0
-                            : compound_jump(count, mean, stdev,
-                                            draw4(RngAddress{p.seed, first + l, k}, purpose, slot));
-    }
-  };
   if (p.market_jump_count_mean > 0.0) {
-    draw_jumps(p.market_jump_count_mean, p.market_jump_mean, p.market_jump_stdev,
-               is.market_rate_multiplier, is.market_mean_shift, Purpose::market_jump, 0, market);
+    draw_jumps(is, at,
+               {p.market_jump_count_mean, p.market_jump_mean, p.market_jump_stdev,
+                is.market_rate_multiplier, is.market_mean_shift, Purpose::market_jump, 0},
+               log_lr, market);
   }
-  for (int a = 0; a < n; ++a) {
-    const auto slot = static_cast<std::uint32_t>(a);
-    alignas(64) double g[W];
-#pragma omp simd
-    for (int l = 0; l < W; ++l) g[l] = p.beta[a] * market[l];
-    if (p.jump_count_mean[a] > 0.0) {
-      draw_jumps(p.jump_count_mean[a], p.jump_mean[a], p.jump_stdev[a], is.jump_rate_multiplier,
-                 is.jump_mean_shift[a], Purpose::asset_jump, slot, jump);
-#pragma omp simd
-      for (int l = 0; l < W; ++l) g[l] += jump[l];
-    }
-    if (shock != nullptr) {
-#pragma omp simd
-      for (int l = 0; l < W; ++l) g[l] += shock[a];
-    }
-    alignas(64) double lo[W], hi[W];
-#pragma omp simd
-    for (int l = 0; l < W; ++l) {
-      const U32x4 w = draw4(RngAddress{p.seed, first + l, k}, Purpose::bridge, slot);
-      lo[l] = fm::log_normal(u01(w.v[0]));
-      hi[l] = fm::log_normal(u01(w.v[1]));
-    }
-    for (int l = 0; l < W; ++l) {
-      s[l]->gap[a] = g[l];
-      s[l]->log_u_min[a] = lo[l];
-      s[l]->log_u_max[a] = hi[l];
-    }
-  }
+  for (int a = 0; a < p.n_assets; ++a) draw_gap_and_bridge(p, at, a, shock, market, log_lr, s);
   for (int l = 0; l < W; ++l) s[l]->log_lr = log_lr[l];
 }
 
