@@ -22,6 +22,7 @@
 #if defined(LIQ_HAVE_CUDA)
 #include "tests/gpu/device_kat.h"
 #endif
+#include "tests/unit/same_bytes.h"
 
 namespace liq {
 namespace {
@@ -32,16 +33,6 @@ namespace {
     std::string why_;                                                                  \
     if (cuda_devices(why_).empty()) GTEST_SKIP() << "no usable CUDA device: " << why_; \
   } while (0)
-
-/// The first index at which two columns differ in their bytes, or −1 when they are the same
-/// (NaN and signed zeros compared as bits, as a results file stores them).
-template <typename T>
-long first_difference(const std::vector<T>& a, const std::vector<T>& b) {
-  if (a.size() != b.size()) return 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::memcmp(&a[i], &b[i], sizeof(T)) != 0) return static_cast<long>(i);
-  return -1;
-}
 
 /// A four-asset market with every random feature on: both kinds of jumps, Student-t
 /// innovations, a shock and a volatility schedule.

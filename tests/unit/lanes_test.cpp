@@ -16,6 +16,7 @@
 #include "host/model/model_inputs.h"
 #include "host/scenario/config.h"
 #include "host/util/errors.h"
+#include "tests/unit/same_bytes.h"
 
 namespace liq {
 namespace {
@@ -66,14 +67,6 @@ name = "fund-a"
 collateral = 2.0e6
 positions = [ { asset = "BTC", side = "long", notional = 1.5e7, entry = 99000.0 } ]
 )";
-
-template <typename T>
-long first_difference(const std::vector<T>& a, const std::vector<T>& b) {
-  if (a.size() != b.size()) return 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::memcmp(&a[i], &b[i], sizeof(T)) != 0) return static_cast<long>(i);
-  return -1;
-}
 
 struct Simulated {
   PathRows rows;
