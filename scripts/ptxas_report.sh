@@ -3,11 +3,11 @@
 # and spills per kernel from `nvcc -Xptxas -v` (the flags of the build: C++20, -O3, no FMA
 # contraction), for sm_90 (H100) unless an architecture is given.
 #
-#   scripts/ptxas_report.sh [ARCH]        e.g. scripts/ptxas_report.sh sm_80
+#   scripts/ptxas_report.sh [ARCH]        e.g. scripts/ptxas_report.sh sm_80  (NVCC=path: that nvcc)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arch="${1:-sm_90}"
-nvcc -std=c++20 -O3 --fmad=false --expt-relaxed-constexpr -arch="$arch" -I. -Xptxas -v \
+"${NVCC:-nvcc}" -std=c++20 -O3 --fmad=false --expt-relaxed-constexpr -arch="$arch" -I. -Xptxas -v \
   -c kernels/cuda_backend.cu -o /dev/null 2>&1 | python3 -c '
 import re, sys
 name = frame = None
