@@ -134,7 +134,7 @@ LIQ_HD LIQ_FORCEINLINE double log(double x) {
   const std::int32_t hx = static_cast<std::int32_t>(u >> 32);
   if (hx < 0x00100000) {  // x < 2^-1022: zero, negative or subnormal
     if ((u & 0x7fffffffffffffffull) == 0) return -double_of(0x7FF0000000000000ull);
-    if (hx < 0) return (x - x) / 0.0;
+    if (hx < 0) return double_of(0x7FF8000000000000ull);     // NaN
     return log_normal(x * 1.80143985094819840000e+16, -54);  // 2^54
   }
   if (hx >= 0x7ff00000) return x + x;  // inf or NaN

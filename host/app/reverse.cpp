@@ -136,8 +136,11 @@ class Evaluator {
     r.config = opt_.config;
     r.sets = opt_.sets;
     for (std::string& kv : dir_.sets(s)) r.sets.push_back(std::move(kv));
+    for (const std::string& kv : tilt_sets_) r.sets.push_back(kv);
     r.target_check = TargetCheck::none;
     r.hash_book = false;
+    r.threads = opt_.threads;
+    r.progress = opt_.quiet ? nullptr : &err_;  // the automatic tilt's pilot, the first trial's
     return r;
   }
   const std::map<double, Estimate>& trials() const { return trials_; }
@@ -146,6 +149,7 @@ class Evaluator {
   Estimate run(double s) {
     const RunSetup setup = set_up_run(request(s));
     const Scenario& sc = setup.scenario;
+    if (setup.tilt) fix_tilt(sc);
     const Model model = setup.model->model();
     const std::uint64_t n =
         opt_.paths ? static_cast<std::uint64_t>(*opt_.paths) : sc.simulation.paths;
@@ -170,12 +174,33 @@ class Evaluator {
     return estimate_of(summarize(*x, columns.weight(), so), st_).value();
   }
 
+  /// An automatic importance tilt is chosen once, by the first trial's pilot, and kept for
+  /// every later trial (as if its keys had been written): the trials then differ in the
+  /// scale alone, on common random numbers, and the scenario written at s* reruns as found.
+  void fix_tilt(const Scenario& sc) {
+    const ImportanceSpec& is = sc.importance;
+    auto per_asset = [&](const std::vector<double>& v) {
+      std::string t = "{";
+      for (std::size_t a = 0; a < sc.assets.size(); ++a)
+        t += (a > 0 ? ", " : "") + sc.assets[a].symbol + " = " +
+             float_literal(a < v.size() ? v[a] : 0.0);
+      return t + "}";
+    };
+    tilt_sets_ = {
+        "importance.market_jump_rate_multiplier=" + float_literal(is.market_jump_rate_multiplier),
+        "importance.market_jump_mean_shift=" + float_literal(is.market_jump_mean_shift),
+        "importance.jump_rate_multiplier=" + float_literal(is.jump_rate_multiplier),
+        "importance.jump_mean_shift=" + per_asset(is.jump_mean_shift),
+        "importance.diffusion_shift=" + per_asset(is.diffusion_shift)};
+  }
+
   const ReverseOptions& opt_;
   const Direction& dir_;
   const Stat& st_;
   std::ostream& err_;
   std::unique_ptr<Backend> backend_;
   std::map<double, Estimate> trials_;
+  std::vector<std::string> tilt_sets_;  // the automatic tilt, once chosen (fix_tilt)
 };
 
 /// The smallest s in (lo, hi] where `reach` holds, given that it fails at lo and holds at hi,

@@ -54,6 +54,28 @@ class AutomaticTilt(CliTestCase):
                 plain = truth * (1 - truth) / PATHS
                 self.assertGreater(plain / se ** 2, 10.0, "variance reduction at 1e-4")
 
+    def test_reverse_chooses_the_tilt_once_and_keeps_it(self):
+        # Every trial of `reverse` must differ in the scale alone: the first trial's pilot
+        # chooses the tilt, the later trials (and the scenario written at s*) keep it.
+        cfg = self.write("rev.toml", SCENARIO.format(seed=1) + auto(THRESHOLDS[0]))
+        proc = self.run_liq("reverse", cfg, "--metric", METRIC, "--statistic",
+                            f"exceed:{THRESHOLDS[0]!r}", "--target", "1e-3", "--scale",
+                            "asset.BTC.vol", "--paths", "4000", "-o", self.tmp, "--force",
+                            "--json", check=0)
+        self.assertEqual(proc.stderr.count("cross-entropy iteration 1:"), 1, proc.stderr)
+        result = json.loads(proc.stdout)
+        self.assertGreater(len(result["trials"]), 3)
+        self.assertGreater(result["scale"], 1.0)
+        written = [f for f in os.listdir(self.tmp) if f.endswith(".toml") and f != "rev.toml"]
+        self.assertEqual(len(written), 1, written)
+        with open(os.path.join(self.tmp, written[0])) as fh:
+            text = fh.read()
+        self.assertRegex(text, r"jump_rate_multiplier = [0-9.e+-]+")
+        # Run again, that scenario runs no pilot (every tilt key is given).
+        again = self.run_liq("run", os.path.join(self.tmp, written[0]), "--paths", "100", "-o",
+                             os.path.join(self.tmp, "again.h5"), check=0)
+        self.assertNotIn("cross-entropy iteration", again.stderr)
+
     def test_the_same_tilt_whatever_threads_and_paths(self):
         one, _ = self.run_auto("t1", auto(THRESHOLDS[0]), "--threads", "1", "--quiet")
         two, _ = self.run_auto("t2", auto(THRESHOLDS[0]), "--threads", "2", "--quiet",
