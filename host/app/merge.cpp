@@ -202,6 +202,10 @@ Provenance merged_provenance(const std::vector<std::unique_ptr<ResultsFile>>& pa
   for (const auto& p : parts) prov.mpi_ranks = std::max(prov.mpi_ranks, p->mpi_ranks);
   prov.inputs = head.inputs.empty() ? "{}" : head.inputs;
   prov.book_sha256 = head.book_sha256;
+  // The automatic importance tilt: the shards of one run chose the same (a deterministic pilot).
+  bool same_tilt = !head.importance_tilt.empty();
+  for (const auto& p : parts) same_tilt = same_tilt && p->importance_tilt == head.importance_tilt;
+  if (same_tilt) prov.importance_tilt = head.importance_tilt;
   if (!mixed.empty()) {
     prov.inputs = inputs_json(common_inputs(parts));
     for (const auto& p : parts)

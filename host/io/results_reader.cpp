@@ -175,6 +175,8 @@ void ResultsFile::read_root() {
   if (H5Aexists(root, "inputs") > 0) inputs = h5::read_string_attribute(root, "inputs");
   if (H5Aexists(root, "book_sha256") > 0)
     book_sha256 = h5::read_string_attribute(root, "book_sha256");
+  if (H5Aexists(root, "importance_tilt") > 0)
+    importance_tilt = h5::read_string_attribute(root, "importance_tilt");
   if (H5Aexists(root, "mpi_ranks") > 0)
     mpi_ranks = h5::read_attribute<std::int32_t>(root, "mpi_ranks");
   if (!has_link(root, "assets")) throw RuntimeFailure("/assets: missing");

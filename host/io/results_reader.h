@@ -27,6 +27,7 @@ struct ResultsFile {
   std::int32_t mpi_ranks = 1;  // 1 in files written before the attribute existed
   // Provenance by content; empty in files written before these attributes existed.
   std::string inputs, book_sha256;
+  std::string importance_tilt;  // the automatic tilt's JSON; empty when the run had none
   double step_seconds = 0.0;
   std::vector<std::string> assets, portfolios;
   std::vector<std::string> regimes;  // /regimes: the volatility regimes, when the run had them

@@ -1186,8 +1186,13 @@ void check_importance(Load& l, const Cursor&) {
         is.automatic() ? "importance.threshold" : "importance.metric", {},
         is.automatic() ? "required with importance.metric" : "required with importance.threshold");
   if (!is.on()) return;
-  if (!l.s.regimes.empty())
-    l.r.context().fail("importance", {}, "importance sampling with [[regime]]s is not supported");
+  // With regimes a step's jump intensities are its regime's, and tilted_jump takes them as
+  // they come: the weights stay exact. The cross-entropy update assumes one intensity per
+  // source (host/model/cross_entropy.cpp), so the automatic tilt is not offered with them.
+  if (is.automatic() && !l.s.regimes.empty())
+    l.r.context().fail("importance.metric", {},
+                       "the automatic tilt is not offered with [[regime]]s (its cross-entropy "
+                       "update assumes constant jump intensities): set the tilt keys by hand");
   for (std::size_t a = 0; a < is.jump_mean_shift.size(); ++a)
     if (is.jump_mean_shift[a] != 0.0 && !(l.s.assets[a].jumps.stdev > 0))
       l.r.context().fail("importance.jump_mean_shift", {},

@@ -76,6 +76,19 @@ class AutomaticTilt(CliTestCase):
                              os.path.join(self.tmp, "again.h5"), check=0)
         self.assertNotIn("cross-entropy iteration", again.stderr)
 
+    def test_merge_keeps_the_tilt_its_shards_share(self):
+        cfg = self.write("m.toml", SCENARIO.format(seed=1) + auto(THRESHOLDS[0]))
+        parts = [os.path.join(self.tmp, f"part{i}.h5") for i in range(2)]
+        for i, part in enumerate(parts):
+            self.run_liq("run", cfg, "-o", part, "--first-path", str(1000 * i), "--paths",
+                         "1000", "--quiet", check=0)
+        merged = os.path.join(self.tmp, "merged.h5")
+        self.run_liq("merge", merged, *parts, "--quiet", check=0)
+        with h5py.File(parts[0], "r") as f:
+            want = f.attrs["importance_tilt"]
+        with h5py.File(merged, "r") as f:
+            self.assertEqual(f.attrs["importance_tilt"], want)
+
     def test_the_same_tilt_whatever_threads_and_paths(self):
         one, _ = self.run_auto("t1", auto(THRESHOLDS[0]), "--threads", "1", "--quiet")
         two, _ = self.run_auto("t2", auto(THRESHOLDS[0]), "--threads", "2", "--quiet",

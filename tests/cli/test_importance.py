@@ -159,6 +159,36 @@ class ImportanceSampling(CliTestCase):
         self.assertLess(d["paired_ci"][1] - d["paired_ci"][0],
                         d["unpaired_ci"][1] - d["unpaired_ci"][0])
 
+    def test_with_regimes_the_weights_stay_exact(self):
+        # Two regimes with the same parameters are the Merton model: the closed form holds,
+        # the chain switching beneath it. With a stressed regime (twice the volatility, three
+        # times the jump intensities) the weights must still average 1 (E_Q[dP/dQ] = 1, k
+        # standard errors): a tilt that took the base intensity instead of the step's regime's
+        # in ln w would miss it by a factor exp(ΣΔλ(κ − 1)).
+        same = ('\n[[regime]]\nname = "a"\nto = { b = 2.0 }\n'
+                '\n[[regime]]\nname = "b"\nto = { a = 2.0 }\n')
+        p, ci = self.exceedance(self.run_is(1, TILT + same))
+        se = (ci[0][1] - ci[0][0]) / 2 / 1.96
+        self.assertLess(abs(p[0] - PROBABILITIES[0]), K_SE * se, f"{p[0]} (se {se})")
+        stressed = ('\n[[regime]]\nname = "calm"\nto = { stressed = 4.0 }\n'
+                    '\n[[regime]]\nname = "stressed"\nvol_multiplier = 2.0\n'
+                    'jump_rate_multiplier = 3.0\nto = { calm = 4.0 }\n')
+        with h5py.File(self.run_is(2, TILT + stressed), "r") as f:
+            w = f["paths/weight"][()]
+            self.assertIn("regime_share", f["timeseries"])
+        self.assertTrue(np.all(w > 0))
+        self.assertLess(abs(w.mean() - 1), K_SE * w.std(ddof=1) / math.sqrt(len(w)))
+
+    def test_the_automatic_tilt_with_regimes_is_refused(self):
+        regimes = ('\n[[regime]]\nname = "a"\nto = { b = 2.0 }\n'
+                   '\n[[regime]]\nname = "b"\nto = { a = 2.0 }\n')
+        tilt = (f'\n[importance]\nmetric = "portfolio_loss_usd/spot"\n'
+                f'threshold = {THRESHOLDS[0]!r}\n')
+        cfg = self.write("auto-regimes.toml", SCENARIO.format(seed=1) + tilt + regimes)
+        proc = self.run_liq("run", cfg, "-o", os.path.join(self.tmp, "x.h5"), check=2)
+        self.assertIn("importance.metric", proc.stderr)
+        self.assertIn("regime", proc.stderr)
+
     def test_a_mean_shift_of_jumps_without_spread_is_refused(self):
         cfg = self.write("bad.toml", SCENARIO.format(seed=1).replace(
             f"stdev = {STDEV}", "stdev = 0.0") + TILT)
