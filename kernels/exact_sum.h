@@ -3,7 +3,9 @@
 // two's-complement integers (Σx and Σx²), so per-step means and standard deviations are the
 // same bytes whatever the threads, batches, shards or backend.
 // On the CPU each thread adds into its own buffer and buffers are merged by integer
-// addition; on a GPU threads add with 64-bit atomics and an explicit carry.
+// addition; on a GPU the threads of a warp that add to the same cell add their integers first
+// (as 32-bit limbs: exact in any order), and one of them adds the total with 64-bit atomics
+// and an explicit carry.
 #pragma once
 
 #include <math.h>
@@ -12,6 +14,11 @@
 
 #include "fmath.h"
 #include "macros.h"
+
+#if defined(__CUDACC__)
+#include <cooperative_groups.h>
+#include <cooperative_groups/reduce.h>
+#endif
 
 namespace liq {
 
@@ -96,6 +103,42 @@ LIQ_HD LIQ_FORCEINLINE void add_128(std::uint64_t* w, std::uint64_t lo, std::uin
 #endif
 }
 
+/// One add's integers — c (sign-extended to 128 bits) and c² — as eight 32-bit limbs held in
+/// 64-bit words, lowest first: up to 2^32 of them sum without overflow in any order, so the
+/// threads of a warp can add theirs before one atomic add (add_exact on the device).
+struct ExactLimbs {
+  std::uint64_t v[8];
+};
+
+LIQ_HD LIQ_FORCEINLINE ExactLimbs limbs_of(std::int64_t c) {
+  constexpr std::uint64_t k32 = 0xFFFFFFFFull;
+  const auto lo = static_cast<std::uint64_t>(c);
+  const std::uint64_t hi = c < 0 ? ~std::uint64_t{0} : 0;
+  const std::uint64_t m = c < 0 ? std::uint64_t{0} - lo : lo;
+  std::uint64_t qlo, qhi;
+  mul_64x64(m, m, qlo, qhi);
+  return ExactLimbs{
+      {lo & k32, lo >> 32, hi & k32, hi >> 32, qlo & k32, qlo >> 32, qhi & k32, qhi >> 32}};
+}
+
+/// Summed limbs back to the four words of a cell's add — (Σc lo, Σc hi, Σc² lo, Σc² hi),
+/// each 128-bit value modulo 2^128 — carrying from limb to limb.
+LIQ_HD LIQ_FORCEINLINE void limbs_to_words(const ExactLimbs& s, std::uint64_t* words) {
+  constexpr std::uint64_t k32 = 0xFFFFFFFFull;
+  for (int half = 0; half < 2; ++half) {
+    const std::uint64_t* l = s.v + 4 * half;
+    std::uint64_t r[4];
+    std::uint64_t carry = 0;
+    for (int i = 0; i < 4; ++i) {
+      const std::uint64_t x = l[i] + carry;  // < 2^64: each limb sum < 2^64 − 2^32
+      r[i] = x & k32;
+      carry = x >> 32;
+    }
+    words[2 * half] = r[0] | (r[1] << 32);
+    words[2 * half + 1] = r[2] | (r[3] << 32);
+  }
+}
+
 /// Adds one path's value to cell `cell` at `scale` (USD: kCentsPerUsd).
 LIQ_HD LIQ_FORCEINLINE void add_exact(const ExactSums& s, std::int32_t cell, double value,
                                       double scale = kCentsPerUsd) {
@@ -103,12 +146,31 @@ LIQ_HD LIQ_FORCEINLINE void add_exact(const ExactSums& s, std::int32_t cell, dou
   const std::int64_t c = to_fixed(value, scale);
   if (c == 0) return;
   std::uint64_t* w = s.words + 4 * static_cast<std::int64_t>(cell);
+#if LIQ_DEVICE_CODE
+  // The warp's threads here that add to this cell, together: their limbs summed (exact in any
+  // order), then one thread's atomics instead of every thread's on the same words.
+  namespace cg = cooperative_groups;
+  const cg::coalesced_group here = cg::coalesced_threads();
+  const cg::coalesced_group peers = cg::labeled_partition(here, cell);
+  const ExactLimbs mine = limbs_of(c);
+  ExactLimbs total;
+  for (int i = 0; i < 8; ++i) {
+    total.v[i] = cg::reduce(peers, static_cast<unsigned long long>(mine.v[i]),
+                            cg::plus<unsigned long long>());
+  }
+  if (peers.thread_rank() != 0) return;
+  std::uint64_t sum[4];
+  limbs_to_words(total, sum);
+  add_128(w, sum[0], sum[1]);
+  add_128(w + 2, sum[2], sum[3]);
+#else
   add_128(w, static_cast<std::uint64_t>(c), c < 0 ? ~std::uint64_t{0} : 0);
   const std::uint64_t m = c < 0 ? static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(c)
                                 : static_cast<std::uint64_t>(c);
   std::uint64_t lo, hi;
   mul_64x64(m, m, lo, hi);
   add_128(w + 2, lo, hi);
+#endif
 }
 
 }  // namespace liq
