@@ -177,22 +177,7 @@ class Evaluator {
   /// An automatic importance tilt is chosen once, by the first trial's pilot, and kept for
   /// every later trial (as if its keys had been written): the trials then differ in the
   /// scale alone, on common random numbers, and the scenario written at s* reruns as found.
-  void fix_tilt(const Scenario& sc) {
-    const ImportanceSpec& is = sc.importance;
-    auto per_asset = [&](const std::vector<double>& v) {
-      std::string t = "{";
-      for (std::size_t a = 0; a < sc.assets.size(); ++a)
-        t += (a > 0 ? ", " : "") + sc.assets[a].symbol + " = " +
-             float_literal(a < v.size() ? v[a] : 0.0);
-      return t + "}";
-    };
-    tilt_sets_ = {
-        "importance.market_jump_rate_multiplier=" + float_literal(is.market_jump_rate_multiplier),
-        "importance.market_jump_mean_shift=" + float_literal(is.market_jump_mean_shift),
-        "importance.jump_rate_multiplier=" + float_literal(is.jump_rate_multiplier),
-        "importance.jump_mean_shift=" + per_asset(is.jump_mean_shift),
-        "importance.diffusion_shift=" + per_asset(is.diffusion_shift)};
-  }
+  void fix_tilt(const Scenario& sc) { tilt_sets_ = tilt_settings(sc); }
 
   const ReverseOptions& opt_;
   const Direction& dir_;

@@ -416,12 +416,35 @@ void print_sweep_table(const SweepOptions& opt, const std::vector<Point>& points
 
 }  // namespace
 
-int sweep_command(const SweepOptions& opt, std::ostream& out, std::ostream& err) {
-  if (opt.vary.empty()) throw InputError("sweep: give at least one --vary KEY=FROM:TO:N");
+/// An automatic importance tilt is chosen once, for the base scenario (the config and --set,
+/// without the axes), and every point runs with it as if its keys had been written: the points
+/// differ in their settings alone (paired differences on the same weights' law), and each
+/// point — in this process, another rank or a --point task — gets the same tilt without a
+/// pilot of its own. The options unchanged when the scenario has no automatic tilt.
+SweepOptions with_base_tilt(const SweepOptions& opt, const Scenario& base, std::ostream& err) {
+  if (!base.importance.automatic() || base.importance.given.all() || opt.list || opt.collect)
+    return opt;
+  SetupRequest request;
+  request.config = opt.config;
+  request.sets = opt.sets;
+  if (opt.seed) request.sets.push_back("simulation.seed=" + std::to_string(*opt.seed));
+  request.target_check = TargetCheck::none;
+  request.hash_book = false;
+  request.threads = opt.threads;
+  request.progress = opt.quiet ? nullptr : &err;
+  const RunSetup setup = set_up_run(request);
+  SweepOptions o = opt;
+  for (std::string& kv : tilt_settings(setup.scenario)) o.sets.push_back(std::move(kv));
+  return o;
+}
+
+int sweep_command(const SweepOptions& options, std::ostream& out, std::ostream& err) {
+  if (options.vary.empty()) throw InputError("sweep: give at least one --vary KEY=FROM:TO:N");
   std::vector<Axis> axes;
-  for (const std::string& v : opt.vary) axes.push_back(parse_vary(v));
+  for (const std::string& v : options.vary) axes.push_back(parse_vary(v));
   // The base scenario must load, and so must every point (checked before anything runs).
-  const Scenario base = load_scenario(opt.config, opt.sets);
+  const Scenario base = load_scenario(options.config, options.sets);
+  const SweepOptions opt = with_base_tilt(options, base, err);
   const fs::path dir =
       opt.output_dir ? fs::path(*opt.output_dir) : fs::path("results") / ("sweep-" + base.name);
   const std::vector<Point> points = make_grid(axes, dir, base.name);

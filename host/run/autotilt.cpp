@@ -169,6 +169,22 @@ std::string tilt_text(const Scenario& sc, const ImportanceSpec& tilt) {
          per_asset_text(sc, tilt.diffusion_shift);
 }
 
+std::vector<std::string> tilt_settings(const Scenario& sc) {
+  const ImportanceSpec& is = sc.importance;
+  auto per_asset = [&](const std::vector<double>& v) {
+    std::string t = "{";
+    for (std::size_t a = 0; a < sc.assets.size(); ++a)
+      t += (a > 0 ? ", " : "") + sc.assets[a].symbol + " = " +
+           float_literal(a < v.size() ? v[a] : 0.0);
+    return t + "}";
+  };
+  return {"importance.market_jump_rate_multiplier=" + float_literal(is.market_jump_rate_multiplier),
+          "importance.market_jump_mean_shift=" + float_literal(is.market_jump_mean_shift),
+          "importance.jump_rate_multiplier=" + float_literal(is.jump_rate_multiplier),
+          "importance.jump_mean_shift=" + per_asset(is.jump_mean_shift),
+          "importance.diffusion_shift=" + per_asset(is.diffusion_shift)};
+}
+
 std::string tilt_json(const Scenario& sc, const TiltChoice& choice) {
   const ImportanceSpec& t = choice.tilt();
   Json iterations = Json::array();

@@ -54,6 +54,11 @@ void check_tilt_metric(const Scenario& sc);
 /// The tilt's keys as [importance] writes them, on one line ("jump_rate_multiplier 12.5, ...").
 std::string tilt_text(const Scenario& sc, const ImportanceSpec& tilt);
 
+/// The tilt of `sc` as --set settings of every tilt key ("importance.jump_rate_multiplier=…"):
+/// a scenario given them runs no pilot. `reverse` and `sweep` choose the tilt once and hand it
+/// to every trial and point this way, so that they differ in their own settings alone.
+std::vector<std::string> tilt_settings(const Scenario& sc);
+
 /// The root attribute `importance_tilt` (results/README.md): one line of JSON with the metric,
 /// threshold, the pilot's iterations (level, elite) and the chosen tilt.
 std::string tilt_json(const Scenario& sc, const TiltChoice& choice);

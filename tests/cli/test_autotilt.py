@@ -76,6 +76,22 @@ class AutomaticTilt(CliTestCase):
                              os.path.join(self.tmp, "again.h5"), check=0)
         self.assertNotIn("cross-entropy iteration", again.stderr)
 
+    def test_sweep_chooses_the_tilt_once_for_every_point(self):
+        cfg = self.write("sw.toml", SCENARIO.format(seed=1) + auto(THRESHOLDS[0]))
+        out = os.path.join(self.tmp, "sweep")
+        proc = self.run_liq("sweep", cfg, "--vary", "asset.BTC.vol=0.4,0.6", "--paths", "2000",
+                            "-o", out, check=0)
+        self.assertEqual(proc.stderr.count("cross-entropy iteration 1:"), 1, proc.stderr)
+        tilts = []
+        for name in sorted(os.listdir(out)):
+            if name.endswith(".h5"):
+                with h5py.File(os.path.join(out, name), "r") as f:
+                    tilts.append(re.findall(r"^jump_rate_multiplier = .*$",
+                                            f.attrs["config"], re.M))
+        self.assertEqual(len(tilts), 2)
+        self.assertEqual(len(tilts[0]), 1, tilts)
+        self.assertEqual(tilts[0], tilts[1])
+
     def test_merge_keeps_the_tilt_its_shards_share(self):
         cfg = self.write("m.toml", SCENARIO.format(seed=1) + auto(THRESHOLDS[0]))
         parts = [os.path.join(self.tmp, f"part{i}.h5") for i in range(2)]
