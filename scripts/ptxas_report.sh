@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arch="${1:-sm_90}"
-"${NVCC:-nvcc}" -std=c++20 -O3 --fmad=false --expt-relaxed-constexpr -arch="$arch" -I. -Xptxas -v \
+nvcc="${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}"
+"$nvcc" -std=c++20 -O3 --fmad=false --expt-relaxed-constexpr -arch="$arch" -I. -Xptxas -v \
   -c kernels/cuda_backend.cu -o /dev/null 2>&1 | python3 -c '
 import re, sys
 name = frame = None
