@@ -14,23 +14,15 @@ import time
 import unittest
 import zlib
 
-import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
+from faults import datasets  # noqa: E402
 from liqtest import BINARY, CliTestCase, small_config  # noqa: E402
 
 ROOT = os.environ.get("LIQ_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 DEFAULT = os.path.join(ROOT, "configs", "default.toml")
 PATHS = "16384"  # about 10 s on one thread of the CI machine: long enough to interrupt
-
-
-def datasets(path):
-    out = {}
-    with h5py.File(path, "r") as f:
-        f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) else None)
-        attrs = {k: f.attrs[k] for k in ["seed", "first_path", "paths", "config"]}
-    return out, attrs
 
 
 class Checkpoint(CliTestCase):

@@ -14,6 +14,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
+from faults import datasets  # noqa: E402
 from liqtest import BINARY, CliTestCase, small_config  # noqa: E402
 
 ROOT = os.environ.get("LIQ_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -205,16 +206,6 @@ thinning = { flow = 2.0, drawdown = 0.1 }
             self.assertEqual(f["timeseries/exact_sums_adl"].shape, (60 * 2, 4))
 
 
-def datasets_under(f, groups):
-    """Every dataset's name under the given top-level groups of an open file."""
-    names = []
-    for g in groups:
-        if g in f:
-            f[g].visititems(lambda n, o, g=g: names.append(f"{g}/{n}")
-                            if isinstance(o, h5py.Dataset) else None)
-    return names
-
-
 def exact(value):
     """A dataset's value as bytes; tables with strings (pointers in memory) by their values."""
     value = np.asarray(value)
@@ -236,10 +227,10 @@ class Reproducibility(CliTestCase):
             self.assertEqual(ra[n].tobytes(), rb[n].tobytes(), n)
 
     def test_simd_lanes_give_identical_bytes(self):
-        # The shipped default (books in equilibrium, cascades on) and a 500-path config, with
-        # every lane width this processor runs against the scalar kernels (--simd off): the
-        # rows, the exact per-step sums and the summaries are the same bytes. 203 paths: full
-        # groups of 8 lanes and a last group of 3.
+        # The shipped default (books in equilibrium, cascades on) with every lane width this
+        # processor runs against the scalar kernels (--simd off): every dataset — rows, exact
+        # per-step sums, summaries, tail paths — is the same bytes. 203 paths: full groups of 8
+        # lanes and a last group of 3.
         runs = {}
         for level in ("off", "sse2", "avx2", "avx512", "auto"):
             out = os.path.join(self.tmp, f"{level}.h5")
@@ -250,14 +241,13 @@ class Reproducibility(CliTestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             runs[level] = out
         self.assertGreaterEqual(len(runs), 3, runs)
-        with h5py.File(runs["off"], "r") as f:
-            want = {n: exact(f[n][()]) for n in datasets_under(f, ("paths", "timeseries", "summary"))}
+        want, want_attrs = datasets(runs["off"])
         for level, out in runs.items():
-            with h5py.File(out, "r") as f:
-                got = {n: exact(f[n][()]) for n in datasets_under(f, ("paths", "timeseries", "summary"))}
+            got, got_attrs = datasets(out)
             self.assertEqual(sorted(got), sorted(want), level)
+            self.assertEqual(got_attrs, want_attrs, level)
             for n in want:
-                self.assertEqual(got[n], want[n], f"--simd {level}: {n}")
+                self.assertEqual(exact(got[n]), exact(want[n]), f"--simd {level}: {n}")
         r = self.run_liq("run", os.path.join(ROOT, "configs", "default.toml"), "--paths", "8",
                          "--simd", "avx1024", "-o", os.path.join(self.tmp, "x.h5"))
         self.assertEqual(r.returncode, 2)
