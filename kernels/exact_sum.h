@@ -103,22 +103,33 @@ LIQ_HD LIQ_FORCEINLINE void add_128(std::uint64_t* w, std::uint64_t lo, std::uin
 #endif
 }
 
-/// One add's integers — c (sign-extended to 128 bits) and c² — as eight 32-bit limbs held in
-/// 64-bit words, lowest first: up to 2^32 of them sum without overflow in any order, so the
-/// threads of a warp can add theirs before one atomic add (add_exact on the device).
+/// One add's four words: c sign-extended to 128 bits and c², each as (lo, hi) — what a cell's
+/// [sum lo, sum hi, sumsq lo, sumsq hi] gains.
+LIQ_HD LIQ_FORCEINLINE void exact_terms(std::int64_t c, std::uint64_t* words) {
+  const auto lo = static_cast<std::uint64_t>(c);
+  const std::uint64_t m = c < 0 ? std::uint64_t{0} - lo : lo;
+  words[0] = lo;
+  words[1] = c < 0 ? ~std::uint64_t{0} : 0;
+  mul_64x64(m, m, words[2], words[3]);
+}
+
+/// One add's words as eight 32-bit limbs held in 64-bit words, lowest first: up to 2^32 of
+/// them sum without overflow in any order, so the threads of a warp can add theirs before one
+/// atomic add (add_exact on the device).
 struct ExactLimbs {
   std::uint64_t v[8];
 };
 
 LIQ_HD LIQ_FORCEINLINE ExactLimbs limbs_of(std::int64_t c) {
   constexpr std::uint64_t k32 = 0xFFFFFFFFull;
-  const auto lo = static_cast<std::uint64_t>(c);
-  const std::uint64_t hi = c < 0 ? ~std::uint64_t{0} : 0;
-  const std::uint64_t m = c < 0 ? std::uint64_t{0} - lo : lo;
-  std::uint64_t qlo, qhi;
-  mul_64x64(m, m, qlo, qhi);
-  return ExactLimbs{
-      {lo & k32, lo >> 32, hi & k32, hi >> 32, qlo & k32, qlo >> 32, qhi & k32, qhi >> 32}};
+  std::uint64_t w[4];
+  exact_terms(c, w);
+  ExactLimbs l;
+  for (int i = 0; i < 4; ++i) {
+    l.v[2 * i] = w[i] & k32;
+    l.v[2 * i + 1] = w[i] >> 32;
+  }
+  return l;
 }
 
 /// Summed limbs back to the four words of a cell's add — (Σc lo, Σc hi, Σc² lo, Σc² hi),
@@ -164,12 +175,10 @@ LIQ_HD LIQ_FORCEINLINE void add_exact(const ExactSums& s, std::int32_t cell, dou
   add_128(w, sum[0], sum[1]);
   add_128(w + 2, sum[2], sum[3]);
 #else
-  add_128(w, static_cast<std::uint64_t>(c), c < 0 ? ~std::uint64_t{0} : 0);
-  const std::uint64_t m = c < 0 ? static_cast<std::uint64_t>(0) - static_cast<std::uint64_t>(c)
-                                : static_cast<std::uint64_t>(c);
-  std::uint64_t lo, hi;
-  mul_64x64(m, m, lo, hi);
-  add_128(w + 2, lo, hi);
+  std::uint64_t terms[4];
+  exact_terms(c, terms);
+  add_128(w, terms[0], terms[1]);
+  add_128(w + 2, terms[2], terms[3]);
 #endif
 }
 

@@ -267,6 +267,13 @@ LIQ_HD LIQ_FORCEINLINE const double* shock_at_step(const MarketParams& p, std::i
   return nullptr;
 }
 
+/// One step's draws folded into a number (the benchmark keeps it, so that no draw is dropped).
+LIQ_HD LIQ_FORCEINLINE double shocks_checksum(const MarketParams& p, const StepShocks& s) {
+  double acc = s.var_scale;
+  for (int a = 0; a < p.n_assets; ++a) acc += s.eps[a] + s.gap[a] + s.log_u_min[a] + s.log_u_max[a];
+  return acc;
+}
+
 /// The benchmark's bound: draws exactly the random words simulate_path draws for one path
 /// (the same blocks, Box–Muller and Poisson included) and folds them into a checksum.
 LIQ_HD inline double draw_path_randoms(const MarketParams& p, std::uint64_t path) {
@@ -275,9 +282,7 @@ LIQ_HD inline double draw_path_randoms(const MarketParams& p, std::uint64_t path
   int next_shock = 0;
   for (std::int32_t k = 0; k < p.n_steps; ++k) {
     draw_step(p, path, k, shock_at_step(p, k, next_shock), s);
-    for (int a = 0; a < p.n_assets; ++a)
-      acc += s.eps[a] + s.gap[a] + s.log_u_min[a] + s.log_u_max[a];
-    acc += s.var_scale;
+    acc += shocks_checksum(p, s);
   }
   return acc;
 }

@@ -84,20 +84,12 @@ double draw_lanes_randoms(LaneDraw draw, const MarketParams& p, std::uint64_t fi
                           int count) {
   StepShocks s[kLanes];
   StepShocks* shocks[kLanes];
-  for (int l = 0; l < kLanes; ++l) {
-    s[l].regime = 0;
-    s[l].var_scale = 1.0;
-    shocks[l] = &s[l];
-  }
+  for (int l = 0; l < kLanes; ++l) shocks[l] = &s[l];
   double acc = 0.0;
   int next_shock = 0;
   for (std::int32_t k = 0; k < p.n_steps; ++k) {
     draw(p, first_path, k, shock_at_step(p, k, next_shock), shocks);
-    for (int l = 0; l < count; ++l) {
-      for (int a = 0; a < p.n_assets; ++a)
-        acc += s[l].eps[a] + s[l].gap[a] + s[l].log_u_min[a] + s[l].log_u_max[a];
-      acc += s[l].var_scale;
-    }
+    for (int l = 0; l < count; ++l) acc += shocks_checksum(p, s[l]);
   }
   return acc;
 }

@@ -184,7 +184,6 @@ __attribute__((flatten)) void LIQ_LANE_SIMULATE(const Model& m, std::uint64_t fi
   for (int l = 0; l < count; ++l) begin_path(m, ln.st[l], ln.ss[l]);
   // Lanes past `count` draw too (their paths exist: every draw is a pure function of its
   // address) and are not run: a path's bytes do not depend on the lane it is in.
-  for (int l = count; l < kLanes; ++l) ln.ss[l].shocks.var_scale = 1.0;
   int next_shock = 0;
   for (std::int32_t k = 0; k < m.market.n_steps; ++k) {
     LIQ_LANE_DRAW(m.market, first_path, k, shock_at_step(m.market, k, next_shock), ln.shocks);

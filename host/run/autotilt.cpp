@@ -91,13 +91,19 @@ std::vector<ElitePath> elite_paths(const MarketParams& p, const std::vector<std:
 }
 
 /// {SYM = v, ...}, or v when every asset has the same.
-std::string per_asset_text(const Scenario& sc, const std::vector<double>& v) {
-  if (std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); }))
-    return significant(v.front(), 4);
+/// { SYM = value, … } over every asset of `sc` (0 where `v` has none), numbers by `number`.
+template <typename Number>
+std::string per_asset_table(const Scenario& sc, const std::vector<double>& v, Number number) {
   std::string s = "{";
-  for (std::size_t a = 0; a < v.size(); ++a)
-    s += (a ? ", " : "") + sc.assets[a].symbol + " = " + significant(v[a], 4);
+  for (std::size_t a = 0; a < sc.assets.size(); ++a)
+    s += (a ? ", " : "") + sc.assets[a].symbol + " = " + number(a < v.size() ? v[a] : 0.0);
   return s + "}";
+}
+
+std::string per_asset_text(const Scenario& sc, const std::vector<double>& v) {
+  if (!v.empty() && std::all_of(v.begin(), v.end(), [&](double x) { return x == v.front(); }))
+    return significant(v.front(), 4);
+  return per_asset_table(sc, v, [](double x) { return significant(x, 4); });
 }
 
 Json per_asset_json(const Scenario& sc, const std::vector<double>& v) {
@@ -172,11 +178,7 @@ std::string tilt_text(const Scenario& sc, const ImportanceSpec& tilt) {
 std::vector<std::string> tilt_settings(const Scenario& sc) {
   const ImportanceSpec& is = sc.importance;
   auto per_asset = [&](const std::vector<double>& v) {
-    std::string t = "{";
-    for (std::size_t a = 0; a < sc.assets.size(); ++a)
-      t += (a > 0 ? ", " : "") + sc.assets[a].symbol + " = " +
-           float_literal(a < v.size() ? v[a] : 0.0);
-    return t + "}";
+    return per_asset_table(sc, v, [](double x) { return float_literal(x); });
   };
   return {"importance.market_jump_rate_multiplier=" + float_literal(is.market_jump_rate_multiplier),
           "importance.market_jump_mean_shift=" + float_literal(is.market_jump_mean_shift),
